@@ -1,0 +1,170 @@
+"""``notestore-admin``: operator commands.
+
+    notestore-admin create-user --username NAME --email ADDR [--name TEXT]
+    notestore-admin token --username NAME
+    notestore-admin status [--json]
+
+Passwords are read from a prompt, or from standard input with
+``--password-stdin``; never from the command line, where other users of the
+machine could read them.
+"""
+
+import getpass
+import json
+import sys
+
+from notestore import clusterstate, validation
+from notestore import config as common
+from notestore.tokens import TokenSigner
+from notestore.userdb import UserDB, UserDBError, UserExists
+
+__all__ = ["main"]
+
+DEVELOPER_TOKEN_LIFETIME_S = 365 * 24 * 3600
+DEVELOPER_TOKEN_APP = "notestore-devtoken"
+
+
+class AdminError(Exception):
+    """A command failed for a reason the operator can act on."""
+
+
+def main(argv=None):
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.run(args, parser)
+    except AdminError as exc:
+        print(f"notestore-admin: {exc}", file=sys.stderr)
+        return 1
+
+
+def _build_parser():
+    parser = argparse.ArgumentParser(prog="notestore-admin", description=__doc__.split("\n")[0])
+    common.add_common_arguments(parser)
+    common.add_mysql_arguments(parser)
+    commands = parser.add_subparsers(dest="command")
+
+    create = commands.add_parser("create-user", help="create a user, print a token")
+    create.add_argument("--username", required=True)
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", default=None)
+    create.add_argument("--shard", help="place on this shard (default: least full)")
+    create.add_argument("--password-stdin", action="store_true")
+    create.add_argument("--json", action="store_true", help="print JSON")
+    create.set_defaults(run=_create_user)
+
+    token = commands.add_parser("token", help="print a developer token for a user")
+    token.add_argument("--username", required=True)
+    token.set_defaults(run=_issue_token)
+
+    status = commands.add_parser("status", help="show shards, nodes and roles")
+    status.add_argument("--json", action="store_true", help="print JSON")
+    status.set_defaults(run=_status)
+    return parser
+
+
+def _create_user(args, parser):
+    secret = common.read_secret(parser, args.secret_file)
+    _check_new_user(args)
+    password = _read_password(args.password_stdin)
+    userdb = UserDB(**common.mysql_params(parser, args))
+    try:
+        userdb.migrate()
+        shard_id = args.shard or _least_full_shard(args, userdb)
+        user = userdb.create_user(
+            args.username, args.email, args.name or args.username, password, shard_id
+        )
+    except UserExists as exc:
+        raise AdminError(f"user {args.username!r} already exists") from exc
+    except UserDBError as exc:
+        raise AdminError(f"user DB: {exc}") from exc
+    token = _developer_token(secret, user)
+    if args.json:
+        print(json.dumps({"id": user.id, "username": user.username, "shard": shard_id,
+                          "token": token}))
+    else:
+        print(f"created user {user.username} (id {user.id}) on shard {shard_id}")
+        print(f"developer token: {token}")
+    return 0
+
+
+def _check_new_user(args):
+    checks = (
+        (validation.check_username, args.username),
+        (validation.check_email, args.email),
+    )
+    for check, value in checks:
+        try:
+            check(value)
+        except validation.ValidationError as exc:
+            raise AdminError(f"{exc.parameter}: {exc}") from exc
+
+
+def _read_password(from_stdin):
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            raise AdminError("the passwords differ")
+    try:
+        validation.check_password(password)
+    except validation.ValidationError as exc:
+        raise AdminError(
+            "a password is 6 to 64 printable ASCII characters without spaces"
+        ) from exc
+    return password
+
+
+def _issue_token(args, parser):
+    secret = common.read_secret(parser, args.secret_file)
+    userdb = UserDB(**common.mysql_params(parser, args))
+    try:
+        user = userdb.user_by_username(args.username)
+    except UserDBError as exc:
+        raise AdminError(f"user DB: {exc}") from exc
+    if user is None:
+        raise AdminError(f"no user {args.username!r}")
+    print(_developer_token(secret, user))
+    return 0
+
+
+def _developer_token(secret, user):
+    signer = TokenSigner(secret)
+    return signer.issue(
+        user.shard_id, user.id, DEVELOPER_TOKEN_LIFETIME_S, app=DEVELOPER_TOKEN_APP
+    )
+
+
+def _least_full_shard(args, userdb):
+    try:
+        state = clusterstate.read_state(args.zookeeper, args.zk_root)
+        return clusterstate.least_full_shard(state, userdb.user_counts_by_shard())
+    except (clusterstate.ClusterUnreachable, clusterstate.NoShardAvailable) as exc:
+        raise AdminError(str(exc)) from exc
+
+
+def _status(args, parser):
+    try:
+        state = clusterstate.read_state(args.zookeeper, args.zk_root)
+    except clusterstate.ClusterUnreachable as exc:
+        raise AdminError(str(exc)) from exc
+    if args.json:
+        print(json.dumps({"shards": state}, indent=2, sort_keys=True))
+        return 0
+    for shard_id, info in sorted(state.items()):
+        primary = info["primary"] or {}
+        print(f"shard {shard_id}: epoch {info['epoch']}, "
+              f"primary {primary.get('node', '-')}, in-sync {info['insync']}")
+        for node_id, node in sorted(info["nodes"].items()):
+            print(f"  node {node_id}: {node.get('role')} at "
+                  f"{node.get('host')}:{node.get('port')} lsn {node.get('lsn')} "
+                  f"pid {node.get('pid')}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Read the cluster's state from ZooKeeper, and place new users on shards."""
+
+from kazoo.client import KazooClient
+from kazoo.exceptions import NoNodeError
+from kazoo.handlers.threading import KazooTimeoutError
+
+from notestore import zklayout
+
+__all__ = ["ClusterUnreachable", "NoShardAvailable", "least_full_shard", "read_state"]
+
+
+class ClusterUnreachable(Exception):
+    """ZooKeeper did not answer."""
+
+
+class NoShardAvailable(Exception):
+    """No shard has a primary, so no user can be placed."""
+
+
+def read_state(zookeeper, zk_root, timeout_s=10):
+    """Return ``{shard: {primary, epoch, insync, nodes}}`` as ZooKeeper has it.
+
+    Blocks up to ``timeout_s`` to connect; raises `ClusterUnreachable`.
+    """
+    layout = zklayout.Layout(zk_root)
+    zk = KazooClient(hosts=zookeeper)
+    try:
+        zk.start(timeout=timeout_s)
+    except KazooTimeoutError as exc:
+        raise ClusterUnreachable(f"cannot reach ZooKeeper at {zookeeper}") from exc
+    try:
+        shards = _children(zk, layout.shards)
+        return {shard: _shard_state(zk, layout, shard) for shard in shards}
+    finally:
+        zk.stop()
+        zk.close()
+
+
+def least_full_shard(state, user_counts):
+    """The shard with the fewest users among those that have a primary.
+
+    Ties go to the lowest shard id. Raises `NoShardAvailable`.
+    """
+    live = [shard for shard, info in state.items() if info["primary"]]
+    if not live:
+        raise NoShardAvailable("no shard has a primary; start the shards first")
+    return min(live, key=lambda shard: (user_counts.get(shard, 0), shard))
+
+
+def _shard_state(zk, layout, shard_id):
+    nodes = {
+        node: _read(zk, layout.node(shard_id, node))
+        for node in _children(zk, layout.nodes(shard_id))
+    }
+    return {
+        "primary": _read(zk, layout.primary(shard_id)) or None,
+        "epoch": _read(zk, layout.epoch(shard_id)).get("epoch", 0),
+        "insync": _read(zk, layout.insync(shard_id)).get("nodes", []),
+        "nodes": nodes,
+    }
+
+
+def _children(zk, path):
+    try:
+        return sorted(zk.get_children(path))
+    except NoNodeError:
+        return []
+
+
+def _read(zk, path):
+    try:
+        return zklayout.decode(zk.get(path)[0])
+    except NoNodeError:
+        return {}

@@ -1,0 +1,210 @@
+"""The UserStore service logic: accounts, logins and URLs.
+
+Served by the router from the central user DB. Tokens are issued and
+checked with the cluster secret (see ``notestore.tokens``).
+"""
+
+import dataclasses
+import logging
+import time
+
+from notestore import auth, errors, passwords, tokens
+from notestore.edam import Types, UserStore
+
+__all__ = ["PublicUrls", "UserStoreService"]
+
+log = logging.getLogger(__name__)
+
+_MIN_MINOR_VERSION = 25
+LONG_SESSION_LIFETIME_S = 365 * 24 * 3600
+SHORT_SESSION_LIFETIME_S = 3600
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicUrls:
+    """URLs handed to clients, built from the configured public base URL.
+
+    Never from a request's Host header: clients send it without the port.
+    """
+
+    base: str
+
+    def note_store(self, shard_id):
+        return f"{self.base}/shard/{shard_id}/notestore"
+
+    def web_api_prefix(self, shard_id):
+        return f"{self.base}/shard/{shard_id}/"
+
+    @property
+    def user_store(self):
+        return f"{self.base}/edam/user"
+
+
+class UserStoreService:
+    """One method per served UserStore call, taking the IDL arguments.
+
+    ``userdb`` is a ``notestore.userdb.UserDB``; ``revoked`` is called with
+    a token digest after a successful revocation, so the caller can stop
+    routing that token at once; ``verify_password`` lets the router run the
+    deliberately slow password check off its event loop.
+    """
+
+    def __init__(
+        self,
+        userdb,
+        signer,
+        urls,
+        service_host,
+        revoked=None,
+        verify_password=passwords.verify_password,
+    ):
+        self._userdb = userdb
+        self._signer = signer
+        self._urls = urls
+        self._service_host = service_host
+        self._revoked = revoked or (lambda digest: None)
+        self._verify_password = verify_password
+
+    def checkVersion(self, clientName, edamVersionMajor, edamVersionMinor):
+        major = UserStore.EDAM_VERSION_MAJOR
+        return edamVersionMajor == major and (edamVersionMinor or 0) >= _MIN_MINOR_VERSION
+
+    def getBootstrapInfo(self, locale):
+        settings = UserStore.BootstrapSettings(
+            serviceHost=self._service_host,
+            marketingUrl=self._urls.base,
+            supportUrl=self._urls.base,
+            accountEmailDomain=self._service_host,
+            enableSharedNotebooks=False,
+            enableSingleNoteSharing=False,
+            enablePublicNotebooks=False,
+        )
+        profile = UserStore.BootstrapProfile(name="NoteStore", settings=settings)
+        return UserStore.BootstrapInfo(profiles=[profile])
+
+    def authenticate(
+        self, username, password, consumerKey, consumerSecret, supportsTwoFactor
+    ):
+        user = self._check_login(username, password)
+        return self._session(user, consumerKey, SHORT_SESSION_LIFETIME_S)
+
+    def authenticateLongSession(
+        self,
+        username,
+        password,
+        consumerKey,
+        consumerSecret,
+        deviceIdentifier,
+        deviceDescription,
+        supportsTwoFactor,
+    ):
+        user = self._check_login(username, password)
+        return self._session(user, consumerKey, LONG_SESSION_LIFETIME_S)
+
+    def revokeLongSession(self, authenticationToken):
+        parsed = self._verify(authenticationToken)
+        digest = tokens.token_digest(authenticationToken)
+        self._userdb.revoke_token(digest, parsed.user_id, parsed.expires_ms)
+        self._revoked(digest)
+
+    def getUser(self, authenticationToken):
+        return _user(self._token_user(authenticationToken))
+
+    def getPublicUserInfo(self, username):
+        if not username:
+            raise errors.user_error("DATA_REQUIRED", "username")
+        user = self._userdb.user_by_username(username)
+        if user is None or not user.active:
+            raise errors.not_found("username", username)
+        return self._public_info(user)
+
+    def _public_info(self, user):
+        return UserStore.PublicUserInfo(
+            userId=user.id,
+            shardId=user.shard_id,
+            privilege=user.privilege,
+            username=user.username,
+            noteStoreUrl=self._urls.note_store(user.shard_id),
+            webApiUrlPrefix=self._urls.web_api_prefix(user.shard_id),
+        )
+
+    def getNoteStoreUrl(self, authenticationToken):
+        return self._urls.note_store(self._token_user(authenticationToken).shard_id)
+
+    def getUserUrls(self, authenticationToken):
+        user = self._token_user(authenticationToken)
+        return UserStore.UserUrls(
+            noteStoreUrl=self._urls.note_store(user.shard_id),
+            webApiUrlPrefix=self._urls.web_api_prefix(user.shard_id),
+            userStoreUrl=self._urls.user_store,
+        )
+
+    def _check_login(self, username, password):
+        if not username:
+            raise errors.user_error("DATA_REQUIRED", "username")
+        if not password:
+            raise errors.user_error("DATA_REQUIRED", "password")
+        user = self._userdb.user_by_username(username)
+        if user is None:
+            raise errors.user_error("INVALID_AUTH", "username")
+        if not self._verify_password(password, user.password_hash):
+            raise errors.user_error("INVALID_AUTH", "password")
+        if not user.active:
+            raise errors.user_error("PERMISSION_DENIED", "User.active")
+        return user
+
+    def _session(self, user, consumer_key, lifetime_s):
+        app = _app_name(consumer_key)
+        token = self._signer.issue(user.shard_id, user.id, lifetime_s, app=app)
+        parsed = self._signer.verify(token)
+        log.info("user %d logged in through %s", user.id, app)
+        return UserStore.AuthenticationResult(
+            currentTime=int(time.time() * 1000),
+            authenticationToken=token,
+            expiration=parsed.expires_ms,
+            user=_user(user),
+            publicUserInfo=self._public_info(user),
+            noteStoreUrl=self._urls.note_store(user.shard_id),
+            webApiUrlPrefix=self._urls.web_api_prefix(user.shard_id),
+            urls=UserStore.UserUrls(
+                noteStoreUrl=self._urls.note_store(user.shard_id),
+                webApiUrlPrefix=self._urls.web_api_prefix(user.shard_id),
+                userStoreUrl=self._urls.user_store,
+            ),
+        )
+
+    def _verify(self, token):
+        parsed = auth.check_token(self._signer, token)
+        if self._userdb.is_revoked(tokens.token_digest(token)):
+            raise auth.invalid_auth()
+        return parsed
+
+    def _token_user(self, token):
+        parsed = self._verify(token)
+        user = self._userdb.user_by_id(parsed.user_id)
+        if user is None or not user.active:
+            raise auth.invalid_auth()
+        return user
+
+
+def _user(record):
+    return Types.User(
+        id=record.id,
+        username=record.username,
+        email=record.email,
+        name=record.name,
+        timezone=record.timezone,
+        privilege=record.privilege,
+        created=record.created_ms,
+        updated=record.updated_ms,
+        active=bool(record.active),
+        shardId=record.shard_id,
+        attributes=Types.UserAttributes(),
+    )
+
+
+def _app_name(consumer_key):
+    # The token's A= field must not contain ':' or '=' (clients split on
+    # them); keep what is safe of the consumer key.
+    safe = "".join(ch for ch in consumer_key or "" if ch.isalnum() or ch in "._-")
+    return safe[:64] or "notestore"

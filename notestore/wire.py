@@ -1,0 +1,148 @@
+"""Just enough of the Thrift binary protocol to route a message unread.
+
+The router looks at a NoteStore call's header and first argument (the
+authentication token) and relays the bytes untouched; these helpers read
+exactly that much and no more. Framing (a 4-byte big-endian length before
+each message) is shared by the router's TCP front, the router's shard
+connections and the shard server.
+"""
+
+import dataclasses
+import struct
+
+__all__ = [
+    "CALL",
+    "EXCEPTION",
+    "ONEWAY",
+    "REPLY",
+    "Call",
+    "FrameTooLarge",
+    "ProtocolError",
+    "peek_call",
+    "read_frame",
+    "write_frame",
+]
+
+CALL, REPLY, EXCEPTION, ONEWAY = 1, 2, 3, 4
+
+_VERSION_MASK = 0xFFFF0000
+_VERSION_1 = 0x80010000
+_T_STRING = 11
+_MAX_NAME_BYTES = 256
+_MAX_TOKEN_BYTES = 4096
+
+
+class ProtocolError(Exception):
+    """The bytes are not a Thrift binary-protocol message we can route."""
+
+
+class FrameTooLarge(ProtocolError):
+    """A frame announced more bytes than the configured maximum."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Call:
+    name: str
+    type: int
+    seqid: int
+    token: object  # str, or None when argument 1 is not a string
+
+
+def peek_call(data):
+    """Read a message's header and, if present, its string argument 1.
+
+    Raises `ProtocolError` when the header is malformed. Only the first
+    field of the argument struct is looked at: every EDAM method that takes
+    a token declares it as argument 1, and every client writes it first.
+    """
+    name, mtype, seqid, offset = _read_header(data)
+    return Call(name, mtype, seqid, _read_first_string(data, offset))
+
+
+def _read_header(data):
+    if len(data) < 4:
+        raise ProtocolError("message shorter than its header")
+    (word,) = struct.unpack_from("!i", data, 0)
+    if word < 0:
+        if (word & _VERSION_MASK) != _VERSION_1:
+            raise ProtocolError("unsupported protocol version")
+        mtype = word & 0xFF
+        name, offset = _read_string(data, 4, _MAX_NAME_BYTES)
+    else:
+        # Old, non-strict clients send the name length first, then a type byte.
+        name, offset = _read_string(data, 0, _MAX_NAME_BYTES)
+        if offset >= len(data):
+            raise ProtocolError("truncated message header")
+        mtype, offset = data[offset], offset + 1
+    if len(data) < offset + 4:
+        raise ProtocolError("truncated message header")
+    (seqid,) = struct.unpack_from("!i", data, offset)
+    try:
+        return name.decode("utf-8"), mtype, seqid, offset + 4
+    except UnicodeDecodeError as exc:
+        raise ProtocolError("method name is not UTF-8") from exc
+
+
+def _read_string(data, offset, limit):
+    if len(data) < offset + 4:
+        raise ProtocolError("truncated string length")
+    (size,) = struct.unpack_from("!i", data, offset)
+    if size < 0 or size > limit or len(data) < offset + 4 + size:
+        raise ProtocolError("bad string length")
+    start = offset + 4
+    return bytes(data[start : start + size]), start + size
+
+
+def _read_first_string(data, offset):
+    if len(data) < offset + 3:
+        return None
+    ftype = data[offset]
+    (fid,) = struct.unpack_from("!h", data, offset + 1)
+    if ftype != _T_STRING or fid != 1:
+        return None
+    try:
+        raw, _ = _read_string(data, offset + 3, _MAX_TOKEN_BYTES)
+        return raw.decode("utf-8")
+    except (ProtocolError, UnicodeDecodeError):
+        return None
+
+
+def read_frame(recv_exactly, max_frame_bytes):
+    """Read one frame with ``recv_exactly(n)``; None on a clean EOF.
+
+    ``recv_exactly`` returns exactly n bytes, or fewer only at end of
+    stream. Raises `FrameTooLarge` before reading an oversized body and
+    `ProtocolError` for a frame cut short.
+    """
+    head = recv_exactly(4)
+    if not head:
+        return None
+    if len(head) < 4:
+        raise ProtocolError("connection closed inside a frame header")
+    (size,) = struct.unpack("!i", head)
+    if size < 0 or size > max_frame_bytes:
+        raise FrameTooLarge(f"frame of {size} bytes")
+    body = recv_exactly(size)
+    if len(body) < size:
+        raise ProtocolError("connection closed inside a frame")
+    return body
+
+
+def write_frame(sendall, payload):
+    sendall(struct.pack("!i", len(payload)) + payload)
+
+
+def recv_exactly_from(sock):
+    """Return a ``recv_exactly`` function reading from a socket."""
+
+    def recv_exactly(size):
+        chunks, missing = [], size
+        while missing:
+            chunk = sock.recv(min(missing, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            missing -= len(chunk)
+        return b"".join(chunks)
+
+    return recv_exactly

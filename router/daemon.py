@@ -1,0 +1,213 @@
+"""The router daemon: configuration, wiring and the signal-driven lifetime."""
+
+import argparse
+import dataclasses
+import logging
+import os
+import signal
+import socket
+import urllib.parse
+
+import gevent
+import gevent.event
+from gevent.pywsgi import WSGIServer
+from gevent.server import StreamServer
+
+from notestore import config as common
+from notestore import dispatch, logs, passwords
+from notestore.edam import UserStoreApi
+from notestore.tokens import TokenSigner
+from notestore.userdb import UserDB
+from notestore.userservice import PublicUrls, UserStoreService
+from router.forward import NoteStoreForwarder
+from router.http import ThriftHttpApp
+from router.pool import ShardConnections
+from router.revocations import Revocations
+from router.shardmap import ShardMap
+from router.tcp import FramedFront
+
+log = logging.getLogger(__name__)
+
+MAX_MESSAGE_BYTES = 110 * 1024 * 1024
+
+
+@dataclasses.dataclass(frozen=True)
+class RouterConfig:
+    host: str
+    http_port: int
+    tcp_port: int
+    public_url: str
+    zookeeper: str
+    zk_root: str
+    secret: bytes
+    mysql: dict
+    failover_wait_s: float
+    revocation_poll_s: float
+    max_message_bytes: int
+    ready_file: str
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="notestore-router",
+        description="Serve the UserStore and route NoteStore calls to shards.",
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--http-port", type=int, default=8080, help="0 picks one")
+    parser.add_argument("--tcp-port", type=int, default=9090, help="0 picks one")
+    parser.add_argument(
+        "--public-url",
+        help="base URL clients reach this router at (default: http://HOST:PORT)",
+    )
+    common.add_mysql_arguments(parser)
+    parser.add_argument(
+        "--failover-wait",
+        type=common.positive_float,
+        default=5.0,
+        help="seconds a call waits for a shard's new primary",
+    )
+    parser.add_argument("--revocation-poll", type=common.positive_float, default=2.0)
+    parser.add_argument("--max-message-bytes", type=int, default=MAX_MESSAGE_BYTES)
+    parser.add_argument("--ready-file", help="write addresses and pid here when up")
+    common.add_common_arguments(parser)
+    args = parser.parse_args(argv)
+    for name in ("http_port", "tcp_port", "mysql_port"):
+        if not 0 <= getattr(args, name) <= 65535:
+            parser.error(f"--{name.replace('_', '-')} is out of range")
+    if args.public_url and not urllib.parse.urlsplit(args.public_url).netloc:
+        parser.error(f"--public-url {args.public_url!r} is not an absolute URL")
+    return args, parser
+
+
+def build_config(args, parser, http_port):
+    public_url = args.public_url or f"http://{args.host}:{http_port}"
+    return RouterConfig(
+        host=args.host,
+        http_port=http_port,
+        tcp_port=args.tcp_port,
+        public_url=public_url.rstrip("/"),
+        zookeeper=args.zookeeper,
+        zk_root=args.zk_root,
+        secret=common.read_secret(parser, args.secret_file),
+        mysql=common.mysql_params(parser, args),
+        failover_wait_s=args.failover_wait,
+        revocation_poll_s=args.revocation_poll,
+        max_message_bytes=args.max_message_bytes,
+        ready_file=args.ready_file,
+    )
+
+
+def main(argv=None):
+    args, parser = parse_args(argv)
+    logs.configure(args.log_file, args.log_level)
+    # Bind first so that port 0 resolves before the public URL is built.
+    http_listener = _listen(args.host, args.http_port, parser)
+    tcp_listener = _listen(args.host, args.tcp_port, parser)
+    config = build_config(args, parser, http_listener.getsockname()[1])
+    router = Router(config)
+    router.start(http_listener, tcp_listener)
+    stopping = gevent.event.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        gevent.signal_handler(signum, stopping.set)
+    stopping.wait()
+    log.info("stopping")
+    router.stop()
+    return 0
+
+
+def _listen(host, port, parser):
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        parser.error(f"cannot listen on {host}:{port}: {exc.strerror}")
+    sock.listen(1024)
+    return sock
+
+
+class Router:
+    """Wires the router's parts together; `start` blocks until serving."""
+
+    def __init__(self, config):
+        self._config = config
+        self._userdb = UserDB(**config.mysql)
+        self._revocations = Revocations(self._userdb, config.revocation_poll_s)
+        self._shard_map = ShardMap(config.zookeeper, config.zk_root)
+        self._connections = ShardConnections(config.max_message_bytes)
+        signer = TokenSigner(config.secret)
+        host = urllib.parse.urlsplit(config.public_url).hostname
+        userstore = UserStoreService(
+            self._userdb,
+            signer,
+            PublicUrls(config.public_url),
+            host,
+            revoked=self._revocations.add,
+            verify_password=_verify_password_off_loop,
+        )
+        self._userstore = dispatch.Dispatcher(UserStoreApi, userstore)
+        self._forwarder = NoteStoreForwarder(
+            signer,
+            self._shard_map,
+            self._connections,
+            self._revocations,
+            config.failover_wait_s,
+        )
+        self._servers = []
+
+    def start(self, http_listener, tcp_listener):
+        self._userdb.migrate()
+        self._revocations.start()
+        self._shard_map.start()
+        app = ThriftHttpApp(
+            self._userstore.process,
+            self._forwarder.process,
+            self._config.max_message_bytes,
+        )
+        front = FramedFront(
+            self._userstore.process,
+            self._forwarder.process,
+            self._config.max_message_bytes,
+        )
+        self._servers = [
+            WSGIServer(http_listener, app, log=None, error_log=log),
+            StreamServer(tcp_listener, front.handle),
+        ]
+        for server in self._servers:
+            server.start()
+        http_port = http_listener.getsockname()[1]
+        tcp_port = tcp_listener.getsockname()[1]
+        log.info(
+            "router listening: http %s:%d, tcp %s:%d, public %s",
+            self._config.host,
+            http_port,
+            self._config.host,
+            tcp_port,
+            self._config.public_url,
+        )
+        common.write_ready_file(
+            self._config.ready_file,
+            {
+                "pid": os.getpid(),
+                "host": self._config.host,
+                "http_port": http_port,
+                "tcp_port": tcp_port,
+                "public_url": self._config.public_url,
+            },
+        )
+
+    def stop(self):
+        for server in self._servers:
+            server.stop(timeout=2)
+        self._revocations.stop()
+        self._shard_map.stop()
+        self._connections.close()
+
+
+def _verify_password_off_loop(password, encoded):
+    # scrypt takes tens of milliseconds and releases the GIL: run it on the
+    # hub's thread pool so that routing carries on meanwhile.
+    return gevent.get_hub().threadpool.apply(
+        passwords.verify_password, (password, encoded)
+    )
+

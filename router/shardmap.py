@@ -1,0 +1,104 @@
+"""The router's cached view of which node is primary for each shard.
+
+Filled by ZooKeeper watches and read on every call without touching
+ZooKeeper. When ZooKeeper is unreachable the router keeps routing with the
+last map it saw; a node that is no longer primary refuses calls, so a stale
+entry costs a retry, never a misplaced write.
+"""
+
+import logging
+
+import gevent.event
+from kazoo.client import KazooClient
+from kazoo.handlers.gevent import SequentialGeventHandler
+
+from notestore import zklayout
+
+__all__ = ["ShardMap"]
+
+log = logging.getLogger(__name__)
+
+
+class ShardMap:
+    def __init__(self, zookeeper, zk_root, session_timeout_s=10.0):
+        self._layout = zklayout.Layout(zk_root)
+        self._zk = KazooClient(
+            hosts=zookeeper,
+            timeout=session_timeout_s,
+            handler=SequentialGeventHandler(),
+        )
+        self._primaries = {}  # shard id -> znode value of its primary, or None
+        self._changed = gevent.event.Event()
+
+    def start(self, timeout_s=30):
+        """Connect and load the map. Blocks until the first snapshot is in."""
+        self._zk.start(timeout=timeout_s)
+        self._zk.ensure_path(self._layout.shards)
+        self._zk.ChildrenWatch(self._layout.shards, self._on_shards)
+
+    def stop(self):
+        self._zk.stop()
+        self._zk.close()
+
+    def shards(self):
+        return sorted(self._primaries)
+
+    def known(self, shard_id):
+        return shard_id in self._primaries
+
+    def primary(self, shard_id):
+        """The primary's znode value ({host, port, node, epoch}) or None."""
+        return self._primaries.get(shard_id)
+
+    def wait_primary(self, shard_id, timeout_s, not_this=None):
+        """Wait up to ``timeout_s`` for a primary other than ``not_this``.
+
+        Returns the primary or None when the wait times out.
+        """
+        deadline = gevent.get_hub().loop.now() + timeout_s
+        while True:
+            primary = self._primaries.get(shard_id)
+            if primary is not None and primary != not_this:
+                return primary
+            remaining = deadline - gevent.get_hub().loop.now()
+            if remaining <= 0:
+                return None
+            self._changed.wait(remaining)
+
+    def _on_shards(self, children):
+        for shard_id in children:
+            if shard_id not in self._primaries:
+                self._primaries[shard_id] = None
+                self._zk.DataWatch(
+                    self._layout.primary(shard_id), self._primary_watcher(shard_id)
+                )
+
+    def _primary_watcher(self, shard_id):
+        # kazoo passes a third argument to callbacks that accept one, so the
+        # shard id is bound in a closure rather than as a default argument.
+        def watch(data, stat):
+            self._on_primary(shard_id, data, stat)
+
+        return watch
+
+    def _on_primary(self, shard_id, data, stat):
+        primary = zklayout.decode(data) if stat is not None else None
+        if primary is not None and not {"host", "port"} <= primary.keys():
+            primary = None
+        if primary != self._primaries.get(shard_id):
+            log.info("shard %s primary is now %s", shard_id, _describe(primary))
+        self._primaries[shard_id] = primary
+        # Waiters hold the event they saw; a fresh one arms the next change.
+        changed, self._changed = self._changed, gevent.event.Event()
+        changed.set()
+
+
+def _describe(primary):
+    if primary is None:
+        return "unknown"
+    return "%s at %s:%s (epoch %s)" % (
+        primary.get("node"),
+        primary["host"],
+        primary["port"],
+        primary.get("epoch"),
+    )
