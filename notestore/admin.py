@@ -9,6 +9,7 @@ Passwords are read from a prompt, or from standard input with
 machine could read them.
 """
 
+import argparse
 import getpass
 import json
 import sys
@@ -42,7 +43,9 @@ def main(argv=None):
 
 
 def _build_parser():
-    parser = argparse.ArgumentParser(prog="notestore-admin", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="notestore-admin", description=__doc__.split("\n")[0]
+    )
     common.add_common_arguments(parser)
     common.add_mysql_arguments(parser)
     commands = parser.add_subparsers(dest="command")
@@ -83,8 +86,16 @@ def _create_user(args, parser):
         raise AdminError(f"user DB: {exc}") from exc
     token = _developer_token(secret, user)
     if args.json:
-        print(json.dumps({"id": user.id, "username": user.username, "shard": shard_id,
-                          "token": token}))
+        print(
+            json.dumps(
+                {
+                    "id": user.id,
+                    "username": user.username,
+                    "shard": shard_id,
+                    "token": token,
+                }
+            )
+        )
     else:
         print(f"created user {user.username} (id {user.id}) on shard {shard_id}")
         print(f"developer token: {token}")
@@ -157,12 +168,16 @@ def _status(args, parser):
         return 0
     for shard_id, info in sorted(state.items()):
         primary = info["primary"] or {}
-        print(f"shard {shard_id}: epoch {info['epoch']}, "
-              f"primary {primary.get('node', '-')}, in-sync {info['insync']}")
+        print(
+            f"shard {shard_id}: epoch {info['epoch']}, "
+            f"primary {primary.get('node', '-')}, in-sync {info['insync']}"
+        )
         for node_id, node in sorted(info["nodes"].items()):
-            print(f"  node {node_id}: {node.get('role')} at "
-                  f"{node.get('host')}:{node.get('port')} lsn {node.get('lsn')} "
-                  f"pid {node.get('pid')}")
+            print(
+                f"  node {node_id}: {node.get('role')} at "
+                f"{node.get('host')}:{node.get('port')} lsn {node.get('lsn')} "
+                f"pid {node.get('pid')}"
+            )
     return 0
 
 

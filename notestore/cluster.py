@@ -25,7 +25,6 @@ import secrets
 import signal
 import sys
 import threading
-import time
 from pathlib import Path
 
 from notestore import clusterstate, services
@@ -42,7 +41,7 @@ _DB_NAME = "notestore"
 _DB_USER = "notestore"
 
 
-class DaemonProcess(services._ManagedProcess):
+class DaemonProcess(services.ManagedProcess):
     """One of our own daemons (router or shard node) as a child process.
 
     It is ready once it has written its ready file: it does so only after
@@ -50,7 +49,9 @@ class DaemonProcess(services._ManagedProcess):
     """
 
     def __init__(self, name, module, arguments, base_dir, env=None):
-        super().__init__(Path(base_dir) / "run" / name, Path(base_dir) / "log" / f"{name}.log")
+        super().__init__(
+            Path(base_dir) / "run" / name, Path(base_dir) / "log" / f"{name}.log"
+        )
         self.name = name
         self._module = module
         self._arguments = list(arguments)
@@ -119,7 +120,7 @@ class Cluster:
     def __init__(
         self,
         base_dir,
-        ports=ClusterPorts(),
+        ports=None,
         shards=("s1", "s2"),
         nodes=("a",),
         session_timeout_s=1.0,
@@ -127,7 +128,7 @@ class Cluster:
         public_url=None,
     ):
         self.base_dir = Path(base_dir).absolute()
-        self._ports = ports
+        self._ports = ports or ClusterPorts()
         self.shard_ids = tuple(shards)
         self.node_ids = tuple(nodes)
         self.session_timeout_s = session_timeout_s
@@ -165,12 +166,15 @@ class Cluster:
     def _start_dependencies(self, timeout_s):
         base = self.base_dir
         self.zookeeper = services.ZooKeeperServer(
-            base / "zookeeper", self._ports.zookeeper or services.free_port(),
+            base / "zookeeper",
+            self._ports.zookeeper or services.free_port(),
             base / "log" / "zookeeper.log",
         )
         self.mariadb = services.MariaDBServer(
-            base / "mariadb", self._ports.mysql or services.free_port(),
-            base / "run" / "mariadb.sock", base / "log" / "mariadb.log",
+            base / "mariadb",
+            self._ports.mysql or services.free_port(),
+            base / "run" / "mariadb.sock",
+            base / "log" / "mariadb.log",
         )
         self.zookeeper.start()
         self.mariadb.start()
@@ -191,7 +195,9 @@ class Cluster:
                 f"--session-timeout={self.session_timeout_s}",
                 *self._common_arguments(),
             ]
-            node = DaemonProcess(f"shard-{name}", "shard.main", arguments, self.base_dir)
+            node = DaemonProcess(
+                f"shard-{name}", "shard.main", arguments, self.base_dir
+            )
             self.shards[(shard_id, node_id)] = node
         node.start()
         if wait:
@@ -211,7 +217,9 @@ class Cluster:
             ]
             if self._public_url:
                 arguments.append(f"--public-url={self._public_url}")
-            self.router = DaemonProcess("router", "router.main", arguments, self.base_dir)
+            self.router = DaemonProcess(
+                "router", "router.main", arguments, self.base_dir
+            )
         self.router.start()
         self.router.wait_ready(timeout_s)
         return self.router
@@ -246,11 +254,16 @@ class Cluster:
             user = userdb.user_by_username(username)
             if user is None:
                 if shard_id is None:
-                    state = clusterstate.read_state(self.zookeeper.hostport, self.zk_root)
+                    state = clusterstate.read_state(
+                        self.zookeeper.hostport, self.zk_root
+                    )
                     counts = userdb.user_counts_by_shard()
                     shard_id = clusterstate.least_full_shard(state, counts)
                 user = userdb.create_user(
-                    username, email or f"{username}@example.com", username, password,
+                    username,
+                    email or f"{username}@example.com",
+                    username,
+                    password,
                     shard_id,
                 )
         finally:
@@ -264,9 +277,10 @@ class Cluster:
     def describe(self, users=()):
         """The cluster as ``cluster.json`` records it."""
         router = self.router.info
+        public_url = router["public_url"]
         return {
-            "userstore_url": f"{router['public_url']}/edam/user",
-            "notestore_url_template": f"{router['public_url']}/shard/{{shard}}/notestore",
+            "userstore_url": f"{public_url}/edam/user",
+            "notestore_url_template": f"{public_url}/shard/{{shard}}/notestore",
             "router_http": f"{router['host']}:{router['http_port']}",
             "router_tcp": f"{router['host']}:{router['tcp_port']}",
             "zookeeper": self.zookeeper.hostport,
@@ -305,10 +319,16 @@ def _ensure_secret(path, size):
 def main(argv=None):
     args = _parse_args(argv)
     logging.basicConfig(level="INFO", format="%(asctime)s %(message)s")
-    ports = ClusterPorts(args.zookeeper_port, args.mysql_port, args.http_port, args.tcp_port)
+    ports = ClusterPorts(
+        args.zookeeper_port, args.mysql_port, args.http_port, args.tcp_port
+    )
     cluster = Cluster(
-        args.var, ports, shards=args.shards.split(","), nodes=args.nodes.split(","),
-        session_timeout_s=args.session_timeout, public_url=args.public_url,
+        args.var,
+        ports,
+        shards=args.shards.split(","),
+        nodes=args.nodes.split(","),
+        session_timeout_s=args.session_timeout,
+        public_url=args.public_url,
     )
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -338,9 +358,13 @@ def _parse_args(argv):
     parser.add_argument("--mysql-port", type=int, default=13306)
     parser.add_argument("--http-port", type=int, default=8080)
     parser.add_argument("--tcp-port", type=int, default=9090)
-    parser.add_argument("--public-url", help="base URL clients use (default http://127.0.0.1:HTTP)")
+    parser.add_argument(
+        "--public-url", help="base URL clients use (default http://127.0.0.1:HTTP)"
+    )
     parser.add_argument("--shards", default="s1,s2")
-    parser.add_argument("--nodes", default="a", help="node ids per shard, comma-separated")
+    parser.add_argument(
+        "--nodes", default="a", help="node ids per shard, comma-separated"
+    )
     parser.add_argument("--session-timeout", type=float, default=1.0)
     args = parser.parse_args(argv)
     for name in ("zookeeper_port", "mysql_port", "http_port", "tcp_port"):
@@ -354,16 +378,21 @@ def _announce(cluster, var):
     _ensure_secret(password_file, 8)
     password = password_file.read_text().strip()
     user, token = cluster.create_user(DEMO_USERNAME, password)
-    demo = {"username": user.username, "password": password, "token": token,
-            "shard": user.shard_id}
+    demo = {
+        "username": user.username,
+        "password": password,
+        "token": token,
+        "shard": user.shard_id,
+    }
     info = cluster.describe([demo])
+    note_store_url = info["notestore_url_template"].format(shard=user.shard_id)
     path = cluster.base_dir / "cluster.json"
     path.write_text(json.dumps(info, indent=2) + "\n")
     os.chmod(path, 0o600)
     print(
         f"\nNoteStore is running.\n"
         f"  UserStore URL:   {info['userstore_url']}\n"
-        f"  NoteStore URL:   {info['notestore_url_template'].format(shard=user.shard_id)}\n"
+        f"  NoteStore URL:   {note_store_url}\n"
         f"  framed TCP:      {info['router_tcp']}\n"
         f"  ZooKeeper:       {info['zookeeper']} (root {info['zk_root']})\n"
         f"  demo user:       {user.username} / {password} on {user.shard_id}\n"

@@ -15,6 +15,7 @@ from thriftpy2.protocol import TBinaryProtocol
 from thriftpy2.thrift import TApplicationException, TMessageType
 from thriftpy2.transport import TMemoryBuffer
 
+from notestore import wire
 from notestore.edam import Errors
 
 __all__ = [
@@ -65,8 +66,14 @@ class Dispatcher:
         return self._call(name, seqid, args)
 
     def _decode(self, data):
+        # thriftpy2's memory buffer returns short reads without complaint;
+        # our own header check refuses lengths that overrun the message.
+        try:
+            call = wire.peek_call(data)
+        except wire.ProtocolError as exc:
+            raise _Undecodable("", 0) from exc
+        name, seqid = call.name, call.seqid
         proto = TBinaryProtocol(TMemoryBuffer(data), strict_read=False)
-        name, seqid = "", 0
         try:
             name, mtype, seqid = proto.read_message_begin()
             if name not in self._methods:
@@ -86,7 +93,7 @@ class Dispatcher:
             result.success = getattr(self._handler, name)(*values)
         except TApplicationException as exc:
             return encode_app_exception(name, seqid, exc.type, exc.message)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - every failure becomes a reply
             if not _store_declared(result, exc):
                 return self._internal_error(name, seqid, result, exc)
         return encode_reply(name, seqid, result)

@@ -125,45 +125,10 @@ XHTML_ELEMENTS = frozenset(n for n in ENML_ELEMENTS if not n.startswith("en-"))
 # own for them, since none is declared; it is here for code that cleans up
 # HTML before storing it.
 PROHIBITED_ELEMENTS = frozenset(
-    {
-        "applet",
-        "base",
-        "basefont",
-        "bgsound",
-        "body",
-        "button",
-        "dir",
-        "embed",
-        "fieldset",
-        "form",
-        "frame",
-        "frameset",
-        "head",
-        "html",
-        "iframe",
-        "ilayer",
-        "input",
-        "isindex",
-        "label",
-        "layer",
-        "legend",
-        "link",
-        "marquee",
-        "menu",
-        "meta",
-        "noframes",
-        "noscript",
-        "object",
-        "optgroup",
-        "option",
-        "param",
-        "plaintext",
-        "script",
-        "select",
-        "style",
-        "textarea",
-        "xml",
-    }
+    "applet base basefont bgsound body button dir embed fieldset form frame "
+    "frameset head html iframe ilayer input isindex label layer legend link "
+    "marquee menu meta noframes noscript object optgroup option param "
+    "plaintext script select style textarea xml".split()
 )
 
 _ATTRIBUTES = {
@@ -179,39 +144,9 @@ _EMPTY_ELEMENTS = frozenset({"area", "br", "col", "hr", "img", "en-media", "en-t
 _TEXT_ONLY_ELEMENTS = frozenset({"en-crypt"})
 # Elements that end a word for search indexing; inline ones (b, span) do not.
 _BLOCK_ELEMENTS = frozenset(
-    {
-        "address",
-        "blockquote",
-        "br",
-        "caption",
-        "center",
-        "dd",
-        "div",
-        "dl",
-        "dt",
-        "en-media",
-        "en-note",
-        "en-todo",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "hr",
-        "li",
-        "ol",
-        "p",
-        "pre",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-    }
+    "address blockquote br caption center dd div dl dt en-media en-note "
+    "en-todo h1 h2 h3 h4 h5 h6 hr li ol p pre table tbody td tfoot th thead "
+    "tr ul".split()
 )
 
 _MD5_HEX = re.compile(r"[0-9a-fA-F]{32}")
@@ -229,7 +164,6 @@ _ENTITY_DECLARATIONS = "".join(
     for name, codepoint in sorted(html.entities.name2codepoint.items())
     if name not in _XML_ENTITIES
 ).encode("ascii")
-_REFERENCE = re.compile(r"&([^\s&;#<>\"'=]+);")
 _RAW_START_TAG = re.compile(
     rb"""<[^\s/>]+(?:\s+[^\s=]+\s*=\s*(?:"[^"]*"|'[^']*'))*\s*/?>"""
 )
@@ -323,7 +257,7 @@ class _Validator:
         self._doctype_name: str | None = None
         # expat drops undeclared entities in attribute values silently, so
         # start tags are rescanned when the document holds any unknown name.
-        self._scan_start_tags = _has_unknown_reference(content)
+        self._scan_start_tags = _has_unknown_reference(self._data)
         self._hashes: list[str] = []
         self._todo_states: set[bool] = set()
         self._has_encryption = False
@@ -343,6 +277,8 @@ class _Validator:
         )
 
     def _create_parser(self) -> "expat.XMLParserType":
+        # The content arrived as Unicode and is fed as UTF-8, whatever
+        # encoding its XML declaration claims.
         parser = expat.ParserCreate(encoding="UTF-8")
         parser.buffer_text = True
         # The DTD is always "loaded", but from our own declarations; see
@@ -525,9 +461,9 @@ class _Validator:
         )
 
 
-def _has_unknown_reference(content: str) -> bool:
+def _has_unknown_reference(data: bytes) -> bool:
     # A cheap over-estimate: references inside comments and CDATA count too.
-    names = set(_REFERENCE.findall(content))
+    names = {name.decode("utf-8", "replace") for name in _RAW_REFERENCE.findall(data)}
     return not names <= _KNOWN_ENTITIES
 
 

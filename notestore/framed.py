@@ -1,7 +1,6 @@
 """A framed binary-Thrift connection loop, shared by the router and shards."""
 
 import logging
-import socket
 
 from notestore import wire
 
@@ -27,11 +26,13 @@ def serve_connection(sock, peer, process, max_frame_bytes):
             wire.write_frame(sock.sendall, process(request))
     except wire.ProtocolError as exc:
         log.warning("closing connection from %s: %s", _peer(peer), exc)
-    except (ConnectionError, socket.timeout, OSError) as exc:
+    except (TimeoutError, ConnectionError, OSError) as exc:
         log.debug("connection from %s ended: %s", _peer(peer), exc)
     finally:
         sock.close()
 
 
 def _peer(address):
-    return "%s:%s" % address[:2] if isinstance(address, tuple) else str(address)
+    if isinstance(address, tuple):
+        return f"{address[0]}:{address[1]}"
+    return str(address)

@@ -159,7 +159,10 @@ class NoteStoreService:
         return self._note_row(account, guid)["content"]
 
     def _check_note_limit(self, account):
-        if self._storage.note_count(account["user_id"]) >= validation.EDAM_USER_NOTES_MAX:
+        if (
+            self._storage.note_count(account["user_id"])
+            >= validation.EDAM_USER_NOTES_MAX
+        ):
             raise errors.user_error("LIMIT_REACHED", "Note")
 
     def _note_record(self, account, fields, current):
@@ -332,7 +335,10 @@ class _NoteFields:
         _check(validation.check_note_title, note.title)
         if note.content is not None:
             _check_content(note)
-        for when, parameter in ((note.created, "Note.created"), (note.updated, "Note.updated")):
+        for when, parameter in (
+            (note.created, "Note.created"),
+            (note.updated, "Note.updated"),
+        ):
             if when is not None:
                 _check(validation.check_timestamp, when, parameter)
         if note.attributes is not None:

@@ -33,6 +33,7 @@ from pathlib import Path
 import pymysql
 
 __all__ = [
+    "ManagedProcess",
     "MariaDBServer",
     "ServiceError",
     "ServiceNotInstalled",
@@ -99,7 +100,7 @@ def stop_stale(pid_file, timeout_s: float = 10.0) -> bool:
     return stopped
 
 
-class _ManagedProcess:
+class ManagedProcess:
     """One child process in its own process group, with a pid file and a log."""
 
     name = "service"
@@ -222,7 +223,7 @@ class _ManagedProcess:
         raise NotImplementedError
 
 
-class ZooKeeperServer(_ManagedProcess):
+class ZooKeeperServer(ManagedProcess):
     """A standalone ZooKeeper from Debian's ``zookeeper`` jars.
 
     Clients may ask for session timeouts from two ticks up to
@@ -307,7 +308,7 @@ class ZooKeeperServer(_ManagedProcess):
         return None
 
 
-class MariaDBServer(_ManagedProcess):
+class MariaDBServer(ManagedProcess):
     """A private mariadbd with its own data dir, port and socket.
 
     Root has no password and connects over TCP from 127.0.0.1 or over the
@@ -367,6 +368,7 @@ class MariaDBServer(_ManagedProcess):
             f"--socket={self.socket_path}",
             f"--port={self.port}",
             f"--pid-file={self.data_dir / 'mariadbd.pid'}",
+            f"--tmpdir={_private_tmpdir(self.data_dir)}",
             "--bind-address=127.0.0.1",
             "--skip-name-resolve",
             *self.extra_args,
@@ -551,6 +553,14 @@ def _is_initialised(data_dir: Path) -> bool:
     )
 
 
+def _private_tmpdir(data_dir: Path) -> Path:
+    # MariaDB names its temporary files after the process id; two servers
+    # sharing /tmp (parallel test runs) have been seen to collide there.
+    tmpdir = data_dir.with_name(data_dir.name + ".tmpdir")
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    return tmpdir
+
+
 def _run_install_db(install_db: str, data_dir: Path, log_path: Path) -> None:
     argv = [
         install_db,
@@ -560,6 +570,7 @@ def _run_install_db(install_db: str, data_dir: Path, log_path: Path) -> None:
         "--auth-root-authentication-method=normal",
         "--skip-test-db",
         "--skip-name-resolve",
+        f"--tmpdir={_private_tmpdir(data_dir)}",
     ]
     with open(log_path, "ab") as log_file:
         result = subprocess.run(

@@ -13,7 +13,6 @@ Exceptions::
 
 import contextlib
 import dataclasses
-import hashlib
 import logging
 import queue
 import re
@@ -29,7 +28,6 @@ __all__ = [
     "UserDBUnavailable",
     "UserExists",
     "UserRecord",
-    "hash_token",
 ]
 
 log = logging.getLogger(__name__)
@@ -42,6 +40,7 @@ _MISCONFIGURED_ERRNOS = frozenset({1044, 1045, 1049})
 # (wait_timeout) or by a restart; ping it before handing it out.
 _PING_AFTER_IDLE_S = 5.0
 _LOCK_TIMEOUT_S = 30
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 _TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
 
 _USER_COLUMNS = (
@@ -124,11 +123,6 @@ class UserRecord:
     active: bool
 
 
-def hash_token(token: str) -> str:
-    """Return the sha256 hex digest under which a token is revoked."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 class UserDB:
     """Accounts and token revocations, over a pool of pymysql connections.
 
@@ -163,8 +157,10 @@ class UserDB:
             "connect_timeout": connect_timeout_s,
             "read_timeout": query_timeout_s,
             "write_timeout": query_timeout_s,
-            # TLS on loopback only costs a handshake (about 30 ms) per connect.
-            "ssl_disabled": True,
+            # Unless told not to, PyMySQL builds a TLS context on every connect
+            # (loading the system CA bundle, about 30 ms) to try TLS; on
+            # loopback that protects nothing.
+            "ssl_disabled": host in _LOOPBACK_HOSTS,
         }
         self.database = database
         self._pool = _ConnectionPool(
@@ -234,7 +230,7 @@ class UserDB:
             return {shard_id: count for shard_id, count in cursor.fetchall()}
 
     def revoke_token(self, token_hash: str, user_id: int, expires_at_ms: int) -> None:
-        """Record ``token_hash`` (see hash_token) as revoked. Idempotent.
+        """Record ``token_hash`` (a ``tokens.token_digest``) as revoked. Idempotent.
 
         Raises ValueError if ``token_hash`` is not 64 lowercase hex digits, so
         a raw token is never written to the DB by mistake.
@@ -475,7 +471,9 @@ def _apply_migration(cursor, version: int, statements) -> None:
 
 def _check_token_hash(token_hash: str) -> None:
     if not isinstance(token_hash, str) or not _TOKEN_HASH.fullmatch(token_hash):
-        raise ValueError("token_hash must be a sha256 hex digest (see hash_token)")
+        raise ValueError(
+            "token_hash must be a sha256 hex digest (see notestore.tokens.token_digest)"
+        )
 
 
 def _now_ms() -> int:

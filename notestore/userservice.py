@@ -67,7 +67,9 @@ class UserStoreService:
 
     def checkVersion(self, clientName, edamVersionMajor, edamVersionMinor):
         major = UserStore.EDAM_VERSION_MAJOR
-        return edamVersionMajor == major and (edamVersionMinor or 0) >= _MIN_MINOR_VERSION
+        return (
+            edamVersionMajor == major and (edamVersionMinor or 0) >= _MIN_MINOR_VERSION
+        )
 
     def getBootstrapInfo(self, locale):
         settings = UserStore.BootstrapSettings(

@@ -408,7 +408,7 @@ def _check_length(value: str, parameter: str, len_min: int, len_max: int) -> Non
 
 
 def _check_pattern(value: str, parameter: str, pattern: re.Pattern) -> None:
-    if pattern.match(value) is None:
+    if pattern.fullmatch(value) is None:
         _reject(parameter, "has an invalid format")
 
 

@@ -210,4 +210,3 @@ def _verify_password_off_loop(password, encoded):
     return gevent.get_hub().threadpool.apply(
         passwords.verify_password, (password, encoded)
     )
-

@@ -13,7 +13,6 @@ import gevent
 
 from notestore import auth, dispatch, errors, tokens, wire
 from notestore.edam import Errors, NoteStoreApi, TApplicationException
-
 from router.pool import NotDelivered, Uncertain
 
 __all__ = ["NoteStoreForwarder"]
@@ -73,9 +72,13 @@ class NoteStoreForwarder:
         refused_by = None
         while True:
             remaining = deadline - gevent.get_hub().loop.now()
-            primary = self._shard_map.wait_primary(shard_id, max(remaining, 0), refused_by)
+            primary = self._shard_map.wait_primary(
+                shard_id, max(remaining, 0), refused_by
+            )
             if primary is None:
-                raise errors.system_error("SHARD_UNAVAILABLE", f"no primary for {shard_id}")
+                raise errors.system_error(
+                    "SHARD_UNAVAILABLE", f"no primary for {shard_id}"
+                )
             try:
                 reply = self._connections.call(primary["host"], primary["port"], data)
             except NotDelivered as exc:
@@ -84,7 +87,9 @@ class NoteStoreForwarder:
                 continue
             except Uncertain as exc:
                 if call.name not in READ_ONLY:
-                    log.warning("write %s to %s had no answer: %s", call.name, shard_id, exc)
+                    log.warning(
+                        "write %s to %s had no answer: %s", call.name, shard_id, exc
+                    )
                     raise errors.system_error(
                         "SHARD_UNAVAILABLE", "the shard did not answer"
                     ) from exc
@@ -100,6 +105,7 @@ class NoteStoreForwarder:
         if gevent.get_hub().loop.now() >= deadline:
             raise errors.system_error("SHARD_UNAVAILABLE", f"no primary for {shard_id}")
         return primary
+
 
 _NOT_PRIMARY_BYTES = errors.NOT_PRIMARY.encode()
 _REFUSAL_MAX_BYTES = 256

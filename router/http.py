@@ -42,7 +42,9 @@ class ThriftHttpApp:
         if process is None:
             return _plain(start_response, "404 Not Found", "no such endpoint\n")
         if environ["REQUEST_METHOD"] != "POST":
-            return _plain(start_response, "405 Method Not Allowed", "POST a Thrift message\n")
+            return _plain(
+                start_response, "405 Method Not Allowed", "POST a Thrift message\n"
+            )
         body = self._read_body(environ)
         if body is None:
             reply = dispatch.encode_app_exception(

@@ -96,9 +96,5 @@ class ShardMap:
 def _describe(primary):
     if primary is None:
         return "unknown"
-    return "%s at %s:%s (epoch %s)" % (
-        primary.get("node"),
-        primary["host"],
-        primary["port"],
-        primary.get("epoch"),
-    )
+    node, epoch = primary.get("node"), primary.get("epoch")
+    return f"{node} at {primary['host']}:{primary['port']} (epoch {epoch})"

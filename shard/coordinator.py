@@ -17,7 +17,7 @@ import logging
 import os
 
 from kazoo.client import KazooClient, KazooState
-from kazoo.exceptions import NodeExistsError, NoNodeError, BadVersionError
+from kazoo.exceptions import BadVersionError, NodeExistsError, NoNodeError
 from kazoo.handlers.gevent import SequentialGeventHandler
 
 from notestore import zklayout
@@ -144,11 +144,13 @@ class Coordinator:
         txn.set_data(self._layout.epoch(shard), zklayout.encode({"epoch": epoch}))
         txn.create(
             self._layout.primary(shard),
-            zklayout.encode({**self._address, "node": self._config.node_id, "epoch": epoch}),
+            zklayout.encode(
+                {**self._address, "node": self._config.node_id, "epoch": epoch}
+            ),
             ephemeral=True,
         )
         results = txn.commit()
-        if any(isinstance(r, (NodeExistsError, BadVersionError)) for r in results):
+        if any(isinstance(r, NodeExistsError | BadVersionError) for r in results):
             log.info("lost the election for %s", shard)
             self._become(Role.SECONDARY, self.epoch)
             return

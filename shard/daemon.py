@@ -82,9 +82,7 @@ def main(argv=None):
     server = ShardServer(config, storage, coordinator)
     server.start()
     coordinator.start(server.address)
-    common.write_ready_file(
-        config.ready_file, {"pid": os.getpid(), **server.address}
-    )
+    common.write_ready_file(config.ready_file, {"pid": os.getpid(), **server.address})
     log.info("node %s of shard %s is up", config.node_id, config.shard_id)
     stopping = gevent.event.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -95,5 +93,3 @@ def main(argv=None):
     coordinator.stop()
     storage.close()
     return 0
-
-

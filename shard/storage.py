@@ -140,7 +140,9 @@ class Storage:
         return self._db.execute(sql, (user_id,)).fetchone()[0]
 
     def tag(self, user_id, guid):
-        return self._one("SELECT * FROM tags WHERE user_id = ? AND guid = ?", user_id, guid)
+        return self._one(
+            "SELECT * FROM tags WHERE user_id = ? AND guid = ?", user_id, guid
+        )
 
     def tag_by_name(self, user_id, name_key):
         sql = "SELECT * FROM tags WHERE user_id = ? AND name_key = ?"
@@ -151,7 +153,9 @@ class Storage:
         return self._db.execute(sql, (user_id,)).fetchone()[0]
 
     def note(self, user_id, guid):
-        return self._one("SELECT * FROM notes WHERE user_id = ? AND guid = ?", user_id, guid)
+        return self._one(
+            "SELECT * FROM notes WHERE user_id = ? AND guid = ?", user_id, guid
+        )
 
     def note_count(self, user_id):
         sql = "SELECT count(*) FROM notes WHERE user_id = ?"

@@ -15,17 +15,18 @@ from notestore.passwords import verify_password
 from notestore.services import (
     MariaDBServer,
     ServiceError,
+    ServiceNotInstalled,
     ServiceNotReady,
     ZooKeeperServer,
     free_port,
     stop_stale,
 )
+from notestore.tokens import token_digest
 from notestore.userdb import (
     UserDB,
     UserDBError,
     UserDBUnavailable,
     UserExists,
-    hash_token,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -199,7 +200,7 @@ def test_user_counts_by_shard(userdb):
 
 
 def test_revocation_is_recorded_once_and_paged_in_order(userdb):
-    hashes = [hash_token(f"S=s1:U=1:token-{index}") for index in range(5)]
+    hashes = [token_digest(f"S=s1:U=1:token-{index}") for index in range(5)]
     for token_hash in hashes:
         userdb.revoke_token(token_hash, 1, 2_000_000_000_000)
     userdb.revoke_token(hashes[0], 1, 2_000_000_000_000)  # idempotent
@@ -211,7 +212,7 @@ def test_revocation_is_recorded_once_and_paged_in_order(userdb):
     assert first + rest == hashes
     assert (none, final_id) == ([], last_id)
     assert userdb.is_revoked(hashes[2])
-    assert not userdb.is_revoked(hash_token("never revoked"))
+    assert not userdb.is_revoked(token_digest("never revoked"))
 
 
 def test_revoke_refuses_a_raw_token(userdb):
@@ -361,3 +362,15 @@ def test_stop_stale_spares_an_unrelated_process(tmp_path):
     pid_file.write_text(f"{sleeper.pid}\nsleep\n")  # matches, but has exited
     assert stop_stale(pid_file) is False
     assert stop_stale(tmp_path / "missing.pid") is False
+
+
+def test_missing_binary_names_the_debian_package(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    monkeypatch.setattr("notestore.services._EXTRA_BIN_DIRS", ())
+    server = _mariadb_in(tmp_path)
+
+    with pytest.raises(ServiceNotInstalled, match="mariadb-server"):
+        server.start()
+
+    assert server.pid is None
+    assert not (tmp_path / "mariadb").exists()

@@ -57,6 +57,17 @@ def test_note_without_declarations_is_valid():
     assert validate_enml("<en-note>hi</en-note>").plain_text == "hi"
 
 
+def test_declared_encoding_is_ignored_for_decoded_content():
+    content = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><en-note>caf\xe9 \u20ac</en-note>'
+    )
+    assert validate_enml(content).plain_text == "caf\xe9 \u20ac"
+
+
+def test_leading_byte_order_mark_is_accepted():
+    assert validate_enml("\ufeff<en-note>x</en-note>").plain_text == "x"
+
+
 def test_result_lists_media_hashes_lowercase_in_document_order():
     upper = "ABCDEF" + "0" * 26
     body = (
@@ -97,6 +108,11 @@ def test_plain_text_separates_blocks_and_joins_inline_runs():
     )
     text = validate_enml(note(body)).plain_text
     assert text == "first second third one two line break c1 c2"
+
+
+def test_plain_text_breaks_words_at_todos_and_media():
+    body = f"<en-todo/>buy<en-todo/>milk{MEDIA}now"
+    assert validate_enml(note(body)).plain_text == "buy milk now"
 
 
 def test_plain_text_collapses_whitespace_and_omits_ciphertext():

@@ -1,0 +1,97 @@
+"""In-memory fakes of the services the unit tests must not start."""
+
+import dataclasses
+import time
+
+from notestore import passwords
+from notestore.userdb import UserExists, UserRecord, hash_token
+
+__all__ = ["FakeUserDB"]
+
+
+class FakeUserDB:
+    """A dict-backed stand-in for `notestore.userdb.UserDB`.
+
+    Same method names, arguments and return types as the real class, so a
+    service under test cannot tell the two apart. Nothing blocks.
+    """
+
+    def __init__(self, database="fake"):
+        self.database = database
+        self.closed = False
+        self._users = {}
+        self._revoked = []
+
+    def close(self):
+        self.closed = True
+
+    def migrate(self):
+        return 1
+
+    def create_user(
+        self,
+        username,
+        email,
+        name,
+        password,
+        shard_id,
+        privilege=1,
+        *,
+        timezone=None,
+    ):
+        if self.user_by_username(username) is not None:
+            raise UserExists(f"username {username!r} is taken")
+        now_ms = int(time.time() * 1000)
+        record = UserRecord(
+            id=len(self._users) + 1,
+            username=username,
+            email=email,
+            name=name,
+            password_hash=passwords.hash_password(password),
+            shard_id=shard_id,
+            privilege=privilege,
+            timezone=timezone,
+            created_ms=now_ms,
+            updated_ms=now_ms,
+            active=True,
+        )
+        self._users[record.id] = record
+        return record
+
+    def user_by_username(self, username):
+        key = username.casefold()
+        for record in self._users.values():
+            if record.username.casefold() == key:
+                return record
+        return None
+
+    def user_by_id(self, user_id):
+        return self._users.get(user_id)
+
+    def user_counts_by_shard(self):
+        counts = {}
+        for record in self._users.values():
+            counts[record.shard_id] = counts.get(record.shard_id, 0) + 1
+        return counts
+
+    def revoke_token(self, token_hash, user_id, expires_at_ms):
+        if len(token_hash) != 64 or token_hash != token_hash.lower():
+            raise ValueError("token_hash must be a sha256 hex digest")
+        if not self.is_revoked(token_hash):
+            self._revoked.append(token_hash)
+
+    def is_revoked(self, token_hash):
+        return token_hash in self._revoked
+
+    def revoked_since(self, last_id, limit=1000):
+        hashes = self._revoked[last_id : last_id + limit]
+        return hashes, last_id + len(hashes)
+
+    # Test-only helpers, not part of the real interface.
+
+    def deactivate(self, user_id):
+        record = self._users[user_id]
+        self._users[user_id] = dataclasses.replace(record, active=False)
+
+    def revoked_token(self, token):
+        return self.is_revoked(hash_token(token))
