@@ -293,6 +293,7 @@ class Cluster:
                 "password_file": str(self.mysql_password_file),
             },
             "secret_file": str(self.secret_file),
+            "router": router,
             "shards": {
                 f"{shard}-{node}": process.info
                 for (shard, node), process in self.shards.items()
@@ -333,9 +334,11 @@ def main(argv=None):
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
+    # What a previous run described is stale until this run is up.
+    (cluster.base_dir / "cluster.json").unlink(missing_ok=True)
     try:
         cluster.start()
-        _announce(cluster, args.var)
+        _announce(cluster)
         reported = set()
         while not stopping.wait(1):
             _report_exits(cluster, reported)
@@ -345,6 +348,7 @@ def main(argv=None):
     finally:
         print("stopping the cluster ...", file=sys.stderr)
         cluster.stop()
+        (cluster.base_dir / "cluster.json").unlink(missing_ok=True)
     return 0
 
 
@@ -373,7 +377,7 @@ def _parse_args(argv):
     return args
 
 
-def _announce(cluster, var):
+def _announce(cluster):
     password_file = cluster.base_dir / "demo-password"
     _ensure_secret(password_file, 8)
     password = password_file.read_text().strip()

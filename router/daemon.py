@@ -79,7 +79,7 @@ def parse_args(argv=None):
     return args, parser
 
 
-def build_config(args, parser, http_port):
+def build_config(args, http_port, secret, mysql):
     public_url = args.public_url or f"http://{args.host}:{http_port}"
     return RouterConfig(
         host=args.host,
@@ -88,8 +88,8 @@ def build_config(args, parser, http_port):
         public_url=public_url.rstrip("/"),
         zookeeper=args.zookeeper,
         zk_root=args.zk_root,
-        secret=common.read_secret(parser, args.secret_file),
-        mysql=common.mysql_params(parser, args),
+        secret=secret,
+        mysql=mysql,
         failover_wait_s=args.failover_wait,
         revocation_poll_s=args.revocation_poll,
         max_message_bytes=args.max_message_bytes,
@@ -99,11 +99,15 @@ def build_config(args, parser, http_port):
 
 def main(argv=None):
     args, parser = parse_args(argv)
+    secret = common.read_secret(parser, args.secret_file)
+    mysql = common.mysql_params(parser, args)
     logs.configure(args.log_file, args.log_level)
-    # Bind first so that port 0 resolves before the public URL is built.
+    # Bind before building the configuration: port 0 must resolve to the
+    # real port before the public URL is derived from it.
     http_listener = _listen(args.host, args.http_port, parser)
     tcp_listener = _listen(args.host, args.tcp_port, parser)
-    config = build_config(args, parser, http_listener.getsockname()[1])
+    http_port = http_listener.getsockname()[1]
+    config = build_config(args, http_port, secret, mysql)
     router = Router(config)
     router.start(http_listener, tcp_listener)
     stopping = gevent.event.Event()

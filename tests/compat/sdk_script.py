@@ -1,0 +1,421 @@
+"""Drive the unmodified evernote3 SDK against a running NoteStore router.
+
+Run by the SDK virtualenv's own python, never by the project's: it imports
+only the standard library and the SDK (whose bundled ``thrift`` package
+must not meet the official one). test_evernote_sdk.py writes the argument
+file and asserts on what this script prints.
+
+    python sdk_script.py ARGS.json
+
+ARGS.json holds ``userstore_url``, ``router_url``, ``username``,
+``password``, ``developer_token``, ``shard``, ``notebook_name``,
+``unknown_guid``, ``note`` and ``update`` (title, content, tagNames).
+The script prints one JSON object with every value and error it observed
+and exits 0; on anything it did not expect it prints what it had observed
+so far and a traceback to stderr and exits non-zero.
+"""
+
+import inspect
+import json
+import sys
+
+import evernote.edam.error.ttypes as Errors
+import evernote.edam.notestore.NoteStore as NoteStore
+import evernote.edam.type.ttypes as Types
+import evernote.edam.userstore.constants as UserStoreConstants
+import evernote.edam.userstore.UserStore as UserStore
+from thrift.protocol.TBinaryProtocol import TBinaryProtocol
+from thrift.Thrift import TApplicationException
+from thrift.transport.THttpClient import THttpClient
+
+HTTP_TIMEOUT_MS = 30_000
+CLIENT_NAME = "notestore-compat-test"
+
+
+def main(argv):
+    with open(argv[1], encoding="utf-8") as handle:
+        args = json.load(handle)
+    observed = {"python": sys.version.split()[0]}
+    try:
+        _run(args, observed)
+    except BaseException:
+        print(json.dumps(observed, indent=2, sort_keys=True), file=sys.stderr)
+        raise
+    print(json.dumps(observed, sort_keys=True))
+    return 0
+
+
+def _run(args, observed):
+    session_token = _check_user_store(args, observed)
+    note_store_url = observed["getNoteStoreUrl"]["session"]
+    note_guid = _check_note_store(args, note_store_url, session_token, observed)
+    _check_paths(args, observed)
+    _check_errors(args, note_store_url, note_guid, observed)
+    _check_high_level_client(args, observed)
+
+
+# Clients
+
+
+def _user_store(url):
+    return UserStore.Client(TBinaryProtocol(_http(url)))
+
+
+def _note_store(url):
+    return NoteStore.Client(TBinaryProtocol(_http(url)))
+
+
+def _http(url):
+    transport = THttpClient(url)
+    transport.setTimeout(HTTP_TIMEOUT_MS)
+    return transport
+
+
+# UserStore
+
+
+def _check_user_store(args, observed):
+    user_store = _user_store(args["userstore_url"])
+    observed["checkVersion"] = _check_versions(user_store)
+    result = user_store.authenticateLongSession(
+        args["username"],
+        args["password"],
+        "compat-consumer",
+        "compat-secret",
+        "compat-device",
+        "evernote3 SDK compatibility test",
+        False,
+    )
+    observed["authenticateLongSession"] = _auth_result(result)
+    tokens = {
+        "session": result.authenticationToken,
+        "developer": args["developer_token"],
+    }
+    observed["getUser"] = {
+        kind: _user(user_store.getUser(token)) for kind, token in tokens.items()
+    }
+    observed["getNoteStoreUrl"] = {
+        kind: user_store.getNoteStoreUrl(token) for kind, token in tokens.items()
+    }
+    return result.authenticationToken
+
+
+def _check_versions(user_store):
+    major = UserStoreConstants.EDAM_VERSION_MAJOR
+    minor = UserStoreConstants.EDAM_VERSION_MINOR
+    return {
+        "sdk_version": [major, minor],
+        "sdk": user_store.checkVersion(CLIENT_NAME, major, minor),
+        "older_minor": user_store.checkVersion(CLIENT_NAME, major, 24),
+        "newer_major": user_store.checkVersion(CLIENT_NAME, major + 1, 0),
+    }
+
+
+def _auth_result(result):
+    token = result.authenticationToken
+    return {
+        "token_fields": dict(part.split("=", 1) for part in token.split(":")),
+        "user": _user(result.user),
+        "noteStoreUrl": result.noteStoreUrl,
+        "webApiUrlPrefix": result.webApiUrlPrefix,
+        "currentTime": result.currentTime,
+        "expiration": result.expiration,
+    }
+
+
+# NoteStore, the sequence a simple client runs
+
+
+def _check_note_store(args, url, session_token, observed):
+    token = args["developer_token"]
+    note_store = _note_store(url)
+    observed["notebooks_before"] = _notebooks(note_store.listNotebooks(token))
+    notebook = note_store.createNotebook(
+        session_token, Types.Notebook(name=args["notebook_name"])
+    )
+    observed["createNotebook"] = _notebook(notebook)
+
+    created = note_store.createNote(session_token, _new_note(args["note"], notebook))
+    observed["createNote"] = _note(created)
+    fetched = note_store.getNote(token, created.guid, True, False, False, False)
+    observed["getNote"] = _note(fetched)
+    observed["listNotebooks"] = _notebooks(note_store.listNotebooks(token))
+    observed["getNoteContent"] = note_store.getNoteContent(token, created.guid)
+
+    change = _changed_note(args["update"], created.guid)
+    observed["updateNote"] = _note(note_store.updateNote(session_token, change))
+    fetched = note_store.getNote(token, created.guid, True, False, False, False)
+    observed["getNote_after_update"] = _note(fetched)
+    observed["getNoteContent_after_update"] = note_store.getNoteContent(
+        token, created.guid
+    )
+    observed["getSyncState"] = _sync_state(note_store.getSyncState(token))
+    observed["listLinkedNotebooks"] = [
+        repr(linked) for linked in note_store.listLinkedNotebooks(token)
+    ]
+    return created.guid
+
+
+def _new_note(spec, notebook):
+    return Types.Note(
+        title=spec["title"],
+        content=_utf8(spec["content"]),
+        notebookGuid=notebook.guid,
+        tagNames=spec["tagNames"],
+    )
+
+
+def _changed_note(spec, guid):
+    return Types.Note(
+        guid=guid,
+        title=spec["title"],
+        content=_utf8(spec["content"]),
+        tagNames=spec["tagNames"],
+    )
+
+
+def _utf8(text):
+    # The SDK's bundled TBinaryProtocol.writeString writes len(str), a count
+    # of characters, as the byte length: a str with non-ASCII text goes out
+    # corrupt. Its users pass UTF-8 bytes, which it writes as they are.
+    return text.encode("utf-8")
+
+
+# Other paths into the router
+
+
+def _check_paths(args, observed):
+    token = args["developer_token"]
+    router = args["router_url"]
+    double_slash = _user_store(f"{router}//edam/user")
+    edam_note = _note_store(f"{router}/edam/note/{args['shard']}")
+    observed["paths"] = {
+        "//edam/user getUser": double_slash.getUser(token).username,
+        "/edam/note/<shard> listNotebooks": _names(edam_note.listNotebooks(token)),
+        "/edam/note/<shard> getSyncState": edam_note.getSyncState(token).updateCount,
+    }
+
+
+# Errors: every one must arrive typed, and the service must go on serving
+
+
+def _check_errors(args, url, note_guid, observed):
+    token = args["developer_token"]
+    forged = _forged_tokens(token)
+    user_store = _user_store(args["userstore_url"])
+    note_store = _note_store(url)
+    errors = {
+        "wrong password": lambda: user_store.authenticateLongSession(
+            args["username"], "wrong-" + args["password"], "c", "s", "d", "d", False
+        ),
+        "getUser forged signature": lambda: user_store.getUser(forged["signature"]),
+        "getUser forged user": lambda: user_store.getUser(forged["user"]),
+        "getUser garbage token": lambda: user_store.getUser("not-a-token"),
+        "listNotebooks forged signature": lambda: note_store.listNotebooks(
+            forged["signature"]
+        ),
+        "listNotebooks forged user": lambda: note_store.listNotebooks(forged["user"]),
+    }
+    errors.update(_note_errors(note_store, token, note_guid, args["unknown_guid"]))
+    errors.update(_unserved_methods(args, url, token, note_guid))
+    observed["errors"] = {name: _outcome(call) for name, call in errors.items()}
+    observed["after_errors"] = _after_errors(args, url, note_guid)
+
+
+def _note_errors(note_store, token, note_guid, unknown_guid):
+    valid = _utf8(_simple_enml("valid content"))
+
+    def create(**fields):
+        return lambda: note_store.createNote(token, Types.Note(**fields))
+
+    return {
+        "createNote without title": create(content=valid),
+        "createNote invalid ENML": create(
+            title="Broken", content=b"<en-note><div>unclosed</en-note>"
+        ),
+        "createNote forbidden element": create(
+            title="Scripted",
+            content=_utf8(_simple_enml("<script>alert(1)</script>")),
+        ),
+        "updateNote without title": lambda: note_store.updateNote(
+            token, Types.Note(guid=note_guid, content=valid)
+        ),
+        "getNote unknown guid": lambda: note_store.getNote(
+            token, unknown_guid, True, False, False, False
+        ),
+        "getNoteContent unknown guid": lambda: note_store.getNoteContent(
+            token, unknown_guid
+        ),
+    }
+
+
+def _unserved_methods(args, url, token, note_guid):
+    return {
+        "findNotes": lambda: _note_store(url).findNotes(
+            token, NoteStore.NoteFilter(words="compat"), 0, 10
+        ),
+        "shareNote": lambda: _note_store(url).shareNote(token, note_guid),
+        "getPremiumInfo": lambda: _user_store(args["userstore_url"]).getPremiumInfo(
+            token
+        ),
+    }
+
+
+def _after_errors(args, url, note_guid):
+    token = args["developer_token"]
+    fetched = _note_store(url).getNote(token, note_guid, False, False, False, False)
+    return {
+        "getUser": _user_store(args["userstore_url"]).getUser(token).username,
+        "listNotebooks": _names(_note_store(url).listNotebooks(token)),
+        "getNote title": fetched.title,
+    }
+
+
+def _forged_tokens(token):
+    fields = [part.split("=", 1) for part in token.split(":")]
+    values = dict(fields)
+    signature = values["H"]
+    flipped = "0" if signature[-1] != "0" else "1"
+    other_user = format(int(values["U"], 16) + 1, "x")
+    return {
+        "signature": _join_token(fields, H=signature[:-1] + flipped),
+        "user": _join_token(fields, U=other_user),
+    }
+
+
+def _join_token(fields, **changes):
+    return ":".join(f"{key}={changes.get(key, value)}" for key, value in fields)
+
+
+def _outcome(call):
+    """What a call that must fail answered: the exception's type and fields."""
+    try:
+        value = call()
+    except Errors.EDAMUserException as exc:
+        return {
+            "type": "EDAMUserException",
+            "errorCode": exc.errorCode,
+            "errorName": Errors.EDAMErrorCode._VALUES_TO_NAMES.get(exc.errorCode),
+            "parameter": exc.parameter,
+        }
+    except Errors.EDAMNotFoundException as exc:
+        return {
+            "type": "EDAMNotFoundException",
+            "identifier": exc.identifier,
+            "key": exc.key,
+        }
+    except Errors.EDAMSystemException as exc:
+        return {
+            "type": "EDAMSystemException",
+            "errorCode": exc.errorCode,
+            "message": exc.message,
+        }
+    except TApplicationException as exc:
+        return {
+            "type": "TApplicationException",
+            "kind": exc.type,
+            "message": _text(exc.message),
+        }
+    return {"type": None, "returned": repr(value)}
+
+
+# The SDK's high-level EvernoteClient
+
+
+def _check_high_level_client(args, observed):
+    if not hasattr(inspect, "getargspec"):
+        # Removed in Python 3.11; the SDK's Store calls it on every method.
+        inspect.getargspec = inspect.getfullargspec
+    from evernote.api.client import EvernoteClient
+
+    class PlainHttpClient(EvernoteClient):
+        """Our router serves plain http; the SDK builds only https URLs."""
+
+        def _get_endpoint(self, path=None):
+            url = f"http://{self.service_host}"
+            if path is not None:
+                url += f"/{path}"
+            return url
+
+    host = args["router_url"].split("://", 1)[1]
+    client = PlainHttpClient(
+        token=args["developer_token"], sandbox=False, service_host=host
+    )
+    observed["EvernoteClient"] = {
+        "userstore_url": client._get_endpoint("/edam/user"),
+        "getUser": client.get_user_store().getUser().username,
+        "listNotebooks": _names(client.get_note_store().listNotebooks()),
+    }
+
+
+# Plain values for the JSON report
+
+
+def _user(user):
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "name": user.name,
+        "privilege": user.privilege,
+        "active": user.active,
+        "shardId": user.shardId,
+    }
+
+
+def _notebook(notebook):
+    return {
+        "guid": notebook.guid,
+        "name": notebook.name,
+        "defaultNotebook": notebook.defaultNotebook,
+        "updateSequenceNum": notebook.updateSequenceNum,
+    }
+
+
+def _notebooks(notebooks):
+    return [_notebook(notebook) for notebook in notebooks]
+
+
+def _names(notebooks):
+    return sorted(notebook.name for notebook in notebooks)
+
+
+def _note(note):
+    return {
+        "guid": note.guid,
+        "title": note.title,
+        "content": note.content,
+        "contentHash": note.contentHash.hex() if note.contentHash else None,
+        "contentLength": note.contentLength,
+        "notebookGuid": note.notebookGuid,
+        "tagGuids": note.tagGuids,
+        "updateSequenceNum": note.updateSequenceNum,
+        "created": note.created,
+        "updated": note.updated,
+        "active": note.active,
+    }
+
+
+def _sync_state(state):
+    return {
+        "currentTime": state.currentTime,
+        "fullSyncBefore": state.fullSyncBefore,
+        "updateCount": state.updateCount,
+    }
+
+
+def _text(value):
+    # The bundled thrift reads TApplicationException.message as raw bytes.
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _simple_enml(body):
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd">'
+        f"<en-note><div>{body}</div></en-note>"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
