@@ -159,7 +159,7 @@ def _check_note_store(args, url, session_token, observed):
 def _new_note(spec, notebook):
     return Types.Note(
         title=spec["title"],
-        content=_utf8(spec["content"]),
+        content=spec["content"],
         notebookGuid=notebook.guid,
         tagNames=spec["tagNames"],
     )
@@ -169,16 +169,9 @@ def _changed_note(spec, guid):
     return Types.Note(
         guid=guid,
         title=spec["title"],
-        content=_utf8(spec["content"]),
+        content=spec["content"],
         tagNames=spec["tagNames"],
     )
-
-
-def _utf8(text):
-    # The SDK's bundled TBinaryProtocol.writeString writes len(str), a count
-    # of characters, as the byte length: a str with non-ASCII text goes out
-    # corrupt. Its users pass UTF-8 bytes, which it writes as they are.
-    return text.encode("utf-8")
 
 
 # Other paths into the router
@@ -223,7 +216,7 @@ def _check_errors(args, url, note_guid, observed):
 
 
 def _note_errors(note_store, token, note_guid, unknown_guid):
-    valid = _utf8(_simple_enml("valid content"))
+    valid = _simple_enml("valid content")
 
     def create(**fields):
         return lambda: note_store.createNote(token, Types.Note(**fields))
@@ -231,11 +224,11 @@ def _note_errors(note_store, token, note_guid, unknown_guid):
     return {
         "createNote without title": create(content=valid),
         "createNote invalid ENML": create(
-            title="Broken", content=b"<en-note><div>unclosed</en-note>"
+            title="Broken", content="<en-note><div>unclosed</en-note>"
         ),
         "createNote forbidden element": create(
             title="Scripted",
-            content=_utf8(_simple_enml("<script>alert(1)</script>")),
+            content=_simple_enml("<script>alert(1)</script>"),
         ),
         "updateNote without title": lambda: note_store.updateNote(
             token, Types.Note(guid=note_guid, content=valid)
