@@ -12,6 +12,7 @@ one. The connection carrying the message stays usable either way.
 import logging
 
 from thriftpy2.protocol import TBinaryProtocol
+from thriftpy2.protocol.binary import TBinaryProtocol as TPyBinaryProtocol
 from thriftpy2.thrift import TApplicationException, TMessageType
 from thriftpy2.transport import TMemoryBuffer
 
@@ -31,6 +32,28 @@ log = logging.getLogger(__name__)
 
 class _Undecodable(Exception):
     pass
+
+
+class _StrictBuffer:
+    """A read-only transport that refuses to read past the message's end.
+
+    thriftpy2's own memory buffer answers a read beyond its end with short
+    (or, in its compiled form, stale) bytes, so a truncated message could
+    decode into plausible-looking garbage. Here it is an error. Decoding
+    uses thriftpy2's pure-Python protocol, which reads through ``read``.
+    """
+
+    def __init__(self, data):
+        self._data = memoryview(data)
+        self._offset = 0
+
+    def read(self, size):
+        end = self._offset + size
+        if size < 0 or end > len(self._data):
+            raise ValueError("read past the end of the message")
+        chunk = self._data[self._offset : end].tobytes()
+        self._offset = end
+        return chunk
 
 
 class Dispatcher:
@@ -73,7 +96,7 @@ class Dispatcher:
         except wire.ProtocolError as exc:
             raise _Undecodable("", 0) from exc
         name, seqid = call.name, call.seqid
-        proto = TBinaryProtocol(TMemoryBuffer(data), strict_read=False)
+        proto = TPyBinaryProtocol(_StrictBuffer(data), strict_read=False)
         try:
             name, mtype, seqid = proto.read_message_begin()
             if name not in self._methods:
@@ -129,8 +152,11 @@ def encode_reply(name, seqid, result):
 
 
 def decode_reply(service, name, data):
-    """Decode a REPLY message of ``service.name`` into its result struct."""
-    proto = TBinaryProtocol(TMemoryBuffer(data), strict_read=False)
+    """Decode a REPLY message of ``service.name`` into its result struct.
+
+    Raises ``ValueError`` (or a thriftpy2 error) when ``data`` is malformed.
+    """
+    proto = TPyBinaryProtocol(_StrictBuffer(data), strict_read=False)
     proto.read_message_begin()
     result = getattr(service, name + "_result")()
     result.read(proto)

@@ -103,7 +103,14 @@ class NoteStoreService:
             "updated": now_ms,
             "default": bool(notebook.defaultNotebook),
         }
-        return _record("put_notebook", account, entry["usn"], notebook=entry)
+        if not entry["default"]:
+            return _record("put_notebook", account, entry["usn"], notebook=entry)
+        # The previous default notebook changes too (its defaultNotebook flag
+        # turns false), so it takes the next USN: sync must deliver it.
+        demoted = {"guid": account["default_notebook"], "usn": entry["usn"] + 1}
+        return _record(
+            "put_notebook", account, demoted["usn"], notebook=entry, demoted=demoted
+        )
 
     # Notes
 

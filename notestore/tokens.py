@@ -28,8 +28,8 @@ __all__ = [
 # expunge for notes, notebooks, tags, searches and the user record.
 ALL_PERMISSIONS = 0x1FF
 
-_APP_RE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_SHARD_RE = re.compile(r"^s[0-9]{1,9}$")
+_APP_RE = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_SHARD_RE = re.compile(r"s[0-9]{1,9}")
 _FIELD_ORDER = ("S", "U", "E", "C", "P", "A", "V")
 
 
@@ -80,9 +80,9 @@ class TokenSigner:
         self._clock = clock
 
     def issue(self, shard_id, user_id, lifetime_s, app="notestore", perms=None):
-        if not _SHARD_RE.match(shard_id):
+        if not _SHARD_RE.fullmatch(shard_id):
             raise ValueError(f"bad shard id {shard_id!r}")
-        if not _APP_RE.match(app):
+        if not _APP_RE.fullmatch(app):
             raise ValueError(f"bad application name {app!r}")
         now_ms = int(self._clock()) * 1000
         fields = {
@@ -106,7 +106,8 @@ class TokenSigner:
         if not isinstance(token, str) or len(token) > 1024:
             raise InvalidToken("not a token")
         body, sep, mac = token.rpartition(":H=")
-        if not sep or not hmac.compare_digest(mac, self._sign(body)):
+        expected = self._sign(body).encode("ascii")
+        if not sep or not hmac.compare_digest(mac.encode("utf-8"), expected):
             raise InvalidToken("signature mismatch")
         parsed = _parse_body(body)
         if parsed.expires_ms <= self._clock() * 1000:

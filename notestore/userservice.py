@@ -6,6 +6,7 @@ checked with the cluster secret (see ``notestore.tokens``).
 
 import dataclasses
 import logging
+import string
 import time
 
 from notestore import auth, errors, passwords, tokens
@@ -16,6 +17,7 @@ __all__ = ["PublicUrls", "UserStoreService"]
 log = logging.getLogger(__name__)
 
 _MIN_MINOR_VERSION = 25
+_APP_CHARS = frozenset(string.ascii_letters + string.digits + "._-")
 LONG_SESSION_LIFETIME_S = 365 * 24 * 3600
 SHORT_SESSION_LIFETIME_S = 3600
 
@@ -208,5 +210,5 @@ def _user(record):
 def _app_name(consumer_key):
     # The token's A= field must not contain ':' or '=' (clients split on
     # them); keep what is safe of the consumer key.
-    safe = "".join(ch for ch in consumer_key or "" if ch.isalnum() or ch in "._-")
+    safe = "".join(ch for ch in consumer_key or "" if ch in _APP_CHARS)
     return safe[:64] or "notestore"

@@ -17,10 +17,10 @@ log = logging.getLogger(__name__)
 
 _SLASHES = re.compile(r"/{2,}")
 _NOTE_PATHS = (
-    re.compile(r"^/edam/note/(?P<shard>[^/]+)/?$"),
-    re.compile(r"^/shard/(?P<shard>[^/]+)/notestore/?$"),
+    re.compile(r"/edam/note/(?P<shard>[^/]+)/?"),
+    re.compile(r"/shard/(?P<shard>[^/]+)/notestore/?"),
 )
-_USER_PATH = re.compile(r"^/edam/user/?$")
+_USER_PATH = re.compile(r"/edam/user/?")
 _THRIFT = [("Content-Type", "application/x-thrift")]
 
 
@@ -54,9 +54,9 @@ class ThriftHttpApp:
         return _thrift(start_response, "200 OK", process(body))
 
     def _route(self, path):
-        if _USER_PATH.match(path):
+        if _USER_PATH.fullmatch(path):
             return self._userstore
-        if any(pattern.match(path) for pattern in _NOTE_PATHS):
+        if any(pattern.fullmatch(path) for pattern in _NOTE_PATHS):
             return self._notestore
         return None
 

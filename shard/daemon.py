@@ -19,7 +19,7 @@ from shard.storage import Storage
 
 log = logging.getLogger(__name__)
 
-_ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,9 +51,9 @@ def parse_args(argv=None):
     parser.add_argument("--ready-file", help="write address and pid here when up")
     common.add_common_arguments(parser)
     args = parser.parse_args(argv)
-    if not re.match(r"^s[0-9]{1,9}$", args.shard):
+    if not re.fullmatch(r"s[0-9]{1,9}", args.shard):
         parser.error(f"--shard must look like s1, not {args.shard!r}")
-    if not _ID_RE.match(args.node):
+    if not _ID_RE.fullmatch(args.node):
         parser.error(f"--node must match {_ID_RE.pattern}, not {args.node!r}")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is out of range")

@@ -203,6 +203,12 @@ def _apply_put_notebook(db, record):
             "UPDATE accounts SET default_notebook = ? WHERE user_id = ?",
             (notebook["guid"], record["user_id"]),
         )
+    demoted = record.get("demoted")
+    if demoted is not None:
+        db.execute(
+            "UPDATE notebooks SET usn = ?, updated = ? WHERE guid = ? AND user_id = ?",
+            (demoted["usn"], notebook["updated"], demoted["guid"], record["user_id"]),
+        )
 
 
 def _put_notebook(db, user_id, notebook):

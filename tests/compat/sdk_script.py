@@ -15,9 +15,12 @@ and exits 0; on anything it did not expect it prints what it had observed
 so far and a traceback to stderr and exits non-zero.
 """
 
+import http.client
 import inspect
+import io
 import json
 import sys
+import urllib.parse
 
 import evernote.edam.error.ttypes as Errors
 import evernote.edam.notestore.NoteStore as NoteStore
@@ -50,6 +53,7 @@ def _run(args, observed):
     note_store_url = observed["getNoteStoreUrl"]["session"]
     note_guid = _check_note_store(args, note_store_url, session_token, observed)
     _check_paths(args, observed)
+    _check_keep_alive(args, observed)
     _check_errors(args, note_store_url, note_guid, observed)
     _check_high_level_client(args, observed)
 
@@ -187,6 +191,65 @@ def _check_paths(args, observed):
         "/edam/note/<shard> listNotebooks": _names(edam_note.listNotebooks(token)),
         "/edam/note/<shard> getSyncState": edam_note.getSyncState(token).updateCount,
     }
+
+
+def _check_keep_alive(args, observed):
+    """Two SDK-encoded calls on one HTTP/1.1 connection, as pooling clients do.
+
+    THttpClient opens a connection per call, so the calls are encoded with
+    the SDK and posted with http.client.
+    """
+    url = urllib.parse.urlsplit(args["userstore_url"])
+    timeout_s = HTTP_TIMEOUT_MS / 1000
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=timeout_s)
+    try:
+        calls = [
+            _get_user_over(connection, url.path, args["developer_token"])
+            for _ in range(2)
+        ]
+    finally:
+        connection.close()
+    observed["keep_alive"] = calls
+
+
+def _get_user_over(connection, path, token):
+    request = _Buffer()
+    UserStore.Client(TBinaryProtocol(request)).send_getUser(token)
+    headers = {"Content-Type": "application/x-thrift"}
+    connection.request("POST", path, request.getvalue(), headers)
+    response = connection.getresponse()
+    local_port = connection.sock.getsockname()[1]
+    body = response.read()
+    reply = UserStore.Client(TBinaryProtocol(_Buffer(body)))
+    return {
+        "status": response.status,
+        "content_type": response.getheader("Content-Type"),
+        "will_close": response.will_close,
+        "local_port": local_port,
+        "username": reply.recv_getUser().username,
+    }
+
+
+class _Buffer:
+    """Just enough transport for TBinaryProtocol to encode or decode bytes.
+
+    The SDK's TMemoryBuffer wraps a text StringIO and cannot hold bytes.
+    """
+
+    def __init__(self, data=b""):
+        self._stream = io.BytesIO(data)
+
+    def write(self, data):
+        self._stream.write(data)
+
+    def flush(self):
+        pass
+
+    def readAll(self, size):
+        return self._stream.read(size)
+
+    def getvalue(self):
+        return self._stream.getvalue()
 
 
 # Errors: every one must arrive typed, and the service must go on serving

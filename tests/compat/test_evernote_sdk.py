@@ -34,8 +34,10 @@ pytestmark = [
 HERE = Path(__file__).resolve().parent
 SDK_SCRIPT = HERE / "sdk_script.py"
 DEFAULT_SDK_VENV = HERE.parents[1] / ".venvs" / "evernote3-sdk"
-SDK_REQUIREMENTS = ("evernote3==1.25.14", "oauth2")
-SDK_IMPORT_CHECK = "import evernote.edam.userstore.UserStore, oauth2"
+# oauth2 is the SDK's undeclared dependency; it imports distutils, which
+# Python 3.12 dropped and setuptools brings back.
+SDK_REQUIREMENTS = ("evernote3==1.25.14", "oauth2", "setuptools")
+SDK_IMPORT_CHECK = "import evernote.api.client"
 VENV_TIMEOUT_S = 120
 PIP_TIMEOUT_S = 420
 SCRIPT_TIMEOUT_S = 180
@@ -334,6 +336,16 @@ def test_every_path_an_sdk_builds_is_routed(sdk_run):
             sdk_run.observed["getSyncState"]["updateCount"]
         ),
     }
+
+
+def test_one_connection_carries_several_calls(sdk_run):
+    calls = sdk_run.observed["keep_alive"]
+
+    assert [call["username"] for call in calls] == [sdk_run.args["username"]] * 2
+    assert {call["status"] for call in calls} == {200}
+    assert {call["content_type"] for call in calls} == {"application/x-thrift"}
+    assert calls[0]["will_close"] is False
+    assert calls[0]["local_port"] == calls[1]["local_port"]
 
 
 # Errors

@@ -1,12 +1,16 @@
 """In-memory fakes of the services the unit tests must not start."""
 
 import dataclasses
+import re
 import time
 
 from notestore import passwords
-from notestore.userdb import UserExists, UserRecord, hash_token
+from notestore.tokens import token_digest
+from notestore.userdb import UserExists, UserRecord
 
 __all__ = ["FakeUserDB"]
+
+_TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
 
 
 class FakeUserDB:
@@ -75,7 +79,7 @@ class FakeUserDB:
         return counts
 
     def revoke_token(self, token_hash, user_id, expires_at_ms):
-        if len(token_hash) != 64 or token_hash != token_hash.lower():
+        if not isinstance(token_hash, str) or not _TOKEN_HASH.fullmatch(token_hash):
             raise ValueError("token_hash must be a sha256 hex digest")
         if not self.is_revoked(token_hash):
             self._revoked.append(token_hash)
@@ -89,9 +93,16 @@ class FakeUserDB:
 
     # Test-only helpers, not part of the real interface.
 
+    def copy(self):
+        """Return an independent fake holding the same users and revocations."""
+        clone = FakeUserDB(self.database)
+        clone._users = dict(self._users)
+        clone._revoked = list(self._revoked)
+        return clone
+
     def deactivate(self, user_id):
         record = self._users[user_id]
         self._users[user_id] = dataclasses.replace(record, active=False)
 
     def revoked_token(self, token):
-        return self.is_revoked(hash_token(token))
+        return self.is_revoked(token_digest(token))
