@@ -89,13 +89,18 @@ class Dispatcher:
         return self._call(name, seqid, args)
 
     def _decode(self, data):
-        # thriftpy2's memory buffer returns short reads without complaint;
-        # our own header check refuses lengths that overrun the message.
+        # thriftpy2 trusts lengths and element counts: a short message or a
+        # container claiming two billion elements would make it read stale
+        # bytes or spin. Our own walk of the message refuses both first.
         try:
             call = wire.peek_call(data)
         except wire.ProtocolError as exc:
             raise _Undecodable("", 0) from exc
         name, seqid = call.name, call.seqid
+        try:
+            wire.check_message(data)
+        except wire.ProtocolError as exc:
+            raise _Undecodable(name, seqid) from exc
         proto = TPyBinaryProtocol(_StrictBuffer(data), strict_read=False)
         try:
             name, mtype, seqid = proto.read_message_begin()

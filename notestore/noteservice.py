@@ -73,13 +73,14 @@ class NoteStoreService:
         return _notebook(row, account)
 
     def createNotebook(self, authenticationToken, notebook):
+        user_id = self._authenticate(authenticationToken)
         if notebook is None:
             raise errors.user_error("DATA_REQUIRED", "Notebook")
         _check(validation.check_notebook_name, notebook.name)
         if notebook.stack is not None:
             _check(validation.check_notebook_stack, notebook.stack)
         with self._write_lock:
-            account = self._account(authenticationToken)
+            account = self._account_of(user_id)
             self._check_notebook_limits(account, notebook.name)
             record = self._notebook_record(account, notebook)
             self._write(record)
@@ -115,23 +116,25 @@ class NoteStoreService:
     # Notes
 
     def createNote(self, authenticationToken, note):
+        user_id = self._authenticate(authenticationToken)
         if note is None:
             raise errors.user_error("DATA_REQUIRED", "Note")
         fields = _NoteFields.from_create(note)
         with self._write_lock:
-            account = self._account(authenticationToken)
+            account = self._account_of(user_id)
             self._check_note_limit(account)
             record = self._note_record(account, fields, None)
             self._write(record)
         return self._note(account["user_id"], record["note"]["guid"], False)
 
     def updateNote(self, authenticationToken, note):
+        user_id = self._authenticate(authenticationToken)
         if note is None:
             raise errors.user_error("DATA_REQUIRED", "Note")
         _check(validation.check_guid, note.guid, "Note.guid")
         fields = _NoteFields.from_update(note)
         with self._write_lock:
-            account = self._account(authenticationToken)
+            account = self._account_of(user_id)
             current = self._note_row(account, note.guid)
             record = self._note_record(account, fields, current)
             self._write(record)
@@ -271,7 +274,9 @@ class NoteStoreService:
     # Accounts
 
     def _account(self, token):
-        user_id = self._authenticate(token)
+        return self._account_of(self._authenticate(token))
+
+    def _account_of(self, user_id):
         account = self._storage.account(user_id)
         if account is not None:
             return account
@@ -329,8 +334,7 @@ class _NoteFields:
 
     @classmethod
     def from_create(cls, note):
-        if note.content is None:
-            raise errors.user_error("BAD_DATA_FORMAT", "Note.content")
+        _check(validation.check_note_content, note.content)
         return cls._from_note(note)
 
     @classmethod
@@ -364,8 +368,7 @@ class _NoteFields:
 
 
 def _check_content(note):
-    if len(note.content) > validation.EDAM_NOTE_CONTENT_LEN_MAX:
-        raise errors.user_error("BAD_DATA_FORMAT", "Note.content")
+    _check(validation.check_note_content, note.content)
     try:
         document = enml.validate_enml(note.content)
     except enml.EnmlError as exc:

@@ -136,7 +136,9 @@ class UserStoreService:
         return self._urls.note_store(self._token_user(authenticationToken).shard_id)
 
     def getUserUrls(self, authenticationToken):
-        user = self._token_user(authenticationToken)
+        return self._user_urls(self._token_user(authenticationToken))
+
+    def _user_urls(self, user):
         return UserStore.UserUrls(
             noteStoreUrl=self._urls.note_store(user.shard_id),
             webApiUrlPrefix=self._urls.web_api_prefix(user.shard_id),
@@ -170,11 +172,7 @@ class UserStoreService:
             publicUserInfo=self._public_info(user),
             noteStoreUrl=self._urls.note_store(user.shard_id),
             webApiUrlPrefix=self._urls.web_api_prefix(user.shard_id),
-            urls=UserStore.UserUrls(
-                noteStoreUrl=self._urls.note_store(user.shard_id),
-                webApiUrlPrefix=self._urls.web_api_prefix(user.shard_id),
-                userStoreUrl=self._urls.user_store,
-            ),
+            urls=self._user_urls(user),
         )
 
     def _verify(self, token):

@@ -18,6 +18,7 @@ __all__ = [
     "Call",
     "FrameTooLarge",
     "ProtocolError",
+    "check_message",
     "peek_call",
     "read_frame",
     "write_frame",
@@ -57,6 +58,101 @@ def peek_call(data):
     """
     name, mtype, seqid, offset = _read_header(data)
     return Call(name, mtype, seqid, _read_first_string(data, offset))
+
+
+def check_message(data, max_depth=64):
+    """Check that a whole message is well-formed binary Thrift; return its `Call`.
+
+    Walks every field without building anything. Raises `ProtocolError` for
+    an unknown type, a length or element count that overruns the message,
+    or nesting deeper than ``max_depth``. Decoders may then trust the
+    message: no container can claim more elements than there are bytes.
+    """
+    name, mtype, seqid, offset = _read_header(data)
+    token = _read_first_string(data, offset)
+    end = _skip_struct(memoryview(data), offset, max_depth)
+    if end != len(data):
+        raise ProtocolError("bytes after the end of the message")
+    return Call(name, mtype, seqid, token)
+
+
+# The fewest bytes a value of each type takes; a container's element count
+# times this must fit in what is left of the message.
+_MIN_BYTES = {2: 1, 3: 1, 4: 8, 6: 2, 8: 4, 10: 8, 11: 4, 12: 1, 13: 6, 14: 5, 15: 5}
+_FIXED_BYTES = {2: 1, 3: 1, 4: 8, 6: 2, 8: 4, 10: 8}
+_T_STOP, _T_STRUCT, _T_MAP = 0, 12, 13
+
+
+def _skip_struct(view, offset, depth):
+    if depth <= 0:
+        raise ProtocolError("message nested too deeply")
+    while True:
+        ftype = _byte(view, offset)
+        if ftype == _T_STOP:
+            return offset + 1
+        offset = _skip_value(view, ftype, offset + 3, depth - 1)
+
+
+def _skip_value(view, ttype, offset, depth):
+    if ttype in _FIXED_BYTES:
+        return _advance(view, offset, _FIXED_BYTES[ttype])
+    if ttype == _T_STRING:
+        return _advance(view, offset + 4, _length(view, offset))
+    if ttype == _T_STRUCT:
+        return _skip_struct(view, offset, depth)
+    if ttype == _T_MAP:
+        ktype, vtype = _element_type(view, offset), _element_type(view, offset + 1)
+        count = _count(view, offset + 2, _MIN_BYTES[ktype] + _MIN_BYTES[vtype])
+        offset += 6
+        for _ in range(count):
+            offset = _skip_value(view, ktype, offset, depth - 1)
+            offset = _skip_value(view, vtype, offset, depth - 1)
+        return offset
+    if ttype in (14, 15):
+        etype = _element_type(view, offset)
+        count = _count(view, offset + 1, _MIN_BYTES[etype])
+        offset += 5
+        if etype in _FIXED_BYTES:
+            return _advance(view, offset, count * _FIXED_BYTES[etype])
+        for _ in range(count):
+            offset = _skip_value(view, etype, offset, depth - 1)
+        return offset
+    raise ProtocolError(f"unknown field type {ttype}")
+
+
+def _byte(view, offset):
+    if offset >= len(view):
+        raise ProtocolError("message ends inside a struct")
+    return view[offset]
+
+
+def _element_type(view, offset):
+    ttype = _byte(view, offset)
+    if ttype not in _MIN_BYTES:
+        raise ProtocolError(f"unknown element type {ttype}")
+    return ttype
+
+
+def _length(view, offset):
+    if offset + 4 > len(view):
+        raise ProtocolError("message ends inside a length")
+    (size,) = struct.unpack_from("!i", view, offset)
+    if size < 0:
+        raise ProtocolError("negative length")
+    return size
+
+
+def _count(view, offset, min_bytes_each):
+    count = _length(view, offset)
+    if count * min_bytes_each > len(view) - offset - 4:
+        raise ProtocolError("container larger than the message")
+    return count
+
+
+def _advance(view, offset, size):
+    if offset + size > len(view):
+        raise ProtocolError("message ends inside a value")
+    return offset + size
 
 
 def _read_header(data):

@@ -217,6 +217,29 @@ def test_list_longer_than_the_message_is_protocol_error(dispatcher, handler):
     assert handler.calls == []
 
 
+@pytest.mark.timeout(5)
+@pytest.mark.parametrize(
+    "body",
+    [
+        # Field 9 (unknown): a list of 2**31 - 1 elements of type 0.
+        b"\x0f\x00\x09\x00\x7f\xff\xff\xff",
+        # Field 2 (a string): a map of 2**31 - 1 entries of types 0 -> 0.
+        b"\x0d\x00\x02\x00\x00\x7f\xff\xff\xff",
+    ],
+    ids=["list", "map"],
+)
+def test_huge_container_of_empty_elements_is_refused_at_once(dispatcher, handler, body):
+    # Elements of an undefined type occupy no bytes, so the end of the
+    # message never stops the decoder: it must refuse the count itself.
+    # Otherwise 30 bytes from anyone keep the process busy for minutes.
+    data = encode_raw("getNoteContent", TMessageType.CALL, 2, body)
+
+    _, _, exc = read_app_exception(dispatcher.process(data))
+
+    assert exc.type == TApplicationException.PROTOCOL_ERROR
+    assert handler.calls == []
+
+
 def test_every_truncated_args_struct_is_protocol_error(dispatcher, handler):
     data = content_call(seqid=3)
     header_len = 4 + 4 + len("getNoteContent") + 4

@@ -291,3 +291,65 @@ def test_write_frame_is_read_back():
 
     assert b"".join(sent) == frame(b"payload")
     assert read_frame(FakeStream(b"".join(sent)).recv_exactly, 100) == b"payload"
+
+
+# check_message: the whole-message walk that guards the decoders ------------
+
+
+def _create_note_call():
+    note = Types.Note(
+        title="t",
+        tagNames=["a", "b"],
+        attributes=Types.NoteAttributes(latitude=1.5, classifications={"k": "v"}),
+    )
+    return encode_call(NoteStoreApi, "createNote", authenticationToken=TOKEN, note=note)
+
+
+def test_check_message_accepts_a_real_call_and_reads_its_header():
+    call = wire.check_message(_create_note_call())
+
+    assert (call.name, call.token) == ("createNote", TOKEN)
+
+
+def test_check_message_refuses_every_truncation():
+    data = _create_note_call()
+    for cut in range(len(data)):
+        with pytest.raises(ProtocolError):
+            wire.check_message(data[:cut])
+
+
+def test_check_message_refuses_trailing_bytes():
+    with pytest.raises(ProtocolError, match="after the end"):
+        wire.check_message(_create_note_call() + b"\x00")
+
+
+def test_check_message_refuses_an_unknown_field_type():
+    header = encode_call(NoteStoreApi, "getSyncState")[:-1]  # drop the STOP
+
+    with pytest.raises(ProtocolError, match="unknown field type"):
+        wire.check_message(header + b"\x07\x00\x01\x00")
+
+
+@pytest.mark.parametrize("etype", [b"\x00", b"\x01", b"\x10"])
+def test_check_message_refuses_an_unknown_element_type(etype):
+    header = encode_call(NoteStoreApi, "getSyncState")[:-1]
+    field = b"\x0f\x00\x02" + etype + struct.pack("!i", 2**31 - 1)
+
+    with pytest.raises(ProtocolError, match="unknown element type"):
+        wire.check_message(header + field + b"\x00")
+
+
+def test_check_message_refuses_a_count_larger_than_the_message():
+    header = encode_call(NoteStoreApi, "getSyncState")[:-1]
+    field = b"\x0f\x00\x02\x08" + struct.pack("!i", 1000) + b"\x00" * 16
+
+    with pytest.raises(ProtocolError, match="larger than the message"):
+        wire.check_message(header + field + b"\x00")
+
+
+def test_check_message_refuses_deep_nesting():
+    header = encode_call(NoteStoreApi, "getSyncState")[:-1]
+    nested = b"\x0c\x00\x01" * 100 + b"\x00" * 101
+
+    with pytest.raises(ProtocolError, match="nested too deeply"):
+        wire.check_message(header + nested)
