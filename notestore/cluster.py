@@ -122,10 +122,11 @@ class Cluster:
         base_dir,
         ports=None,
         shards=("s1", "s2"),
-        nodes=("a",),
+        nodes=("a", "b"),
         session_timeout_s=1.0,
         zk_root="/notestore",
         public_url=None,
+        shard_options=(),
     ):
         self.base_dir = Path(base_dir).absolute()
         self._ports = ports or ClusterPorts()
@@ -134,6 +135,7 @@ class Cluster:
         self.session_timeout_s = session_timeout_s
         self.zk_root = zk_root
         self._public_url = public_url
+        self._shard_options = list(shard_options)
         self.zookeeper = None
         self.mariadb = None
         self.shards = {}  # (shard, node) -> DaemonProcess
@@ -193,6 +195,7 @@ class Cluster:
                 f"--node={node_id}",
                 f"--data-dir={self.base_dir / 'shards' / name}",
                 f"--session-timeout={self.session_timeout_s}",
+                *self._shard_options,
                 *self._common_arguments(),
             ]
             node = DaemonProcess(
@@ -330,6 +333,7 @@ def main(argv=None):
         nodes=args.nodes.split(","),
         session_timeout_s=args.session_timeout,
         public_url=args.public_url,
+        shard_options=[f"--ack-mode={args.ack_mode}"],
     )
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -367,9 +371,17 @@ def _parse_args(argv):
     )
     parser.add_argument("--shards", default="s1,s2")
     parser.add_argument(
-        "--nodes", default="a", help="node ids per shard, comma-separated"
+        "--nodes", default="a,b", help="node ids per shard, comma-separated"
     )
-    parser.add_argument("--session-timeout", type=float, default=1.0)
+    parser.add_argument(
+        "--session-timeout",
+        type=float,
+        default=1.0,
+        help="ZooKeeper session timeout of the shard nodes, seconds",
+    )
+    parser.add_argument(
+        "--ack-mode", choices=("sync", "async"), default="sync", help="for every shard"
+    )
     args = parser.parse_args(argv)
     for name in ("zookeeper_port", "mysql_port", "http_port", "tcp_port"):
         if not 0 <= getattr(args, name) <= 65535:

@@ -51,3 +51,7 @@ Limits = NoteStore.Limits if hasattr(NoteStore, "Limits") else _load("Limits")
 # ``<method>_result`` structs), as opposed to the modules holding them.
 NoteStoreApi = NoteStore.NoteStore
 UserStoreApi = UserStore.UserStore
+
+# The shard-internal replication service (not EDAM).
+Replication = _load("Replication")
+ReplicationApi = Replication.Replication

@@ -6,6 +6,8 @@ Under a configurable root (``/notestore`` by default)::
     <root>/shards/<shard>/primary        ephemeral: who is primary, in which epoch
     <root>/shards/<shard>/epoch          persistent counter
     <root>/shards/<shard>/insync         persistent: node ids allowed to lead
+    <root>/shards/<shard>/handover       a planned handover in progress
+    <root>/routers/<router>              ephemeral: a router and its view
 
 Every value is a small JSON object.
 """
@@ -45,6 +47,12 @@ class Layout:
 
     def insync(self, shard_id):
         return posixpath.join(self.shard(shard_id), "insync")
+
+    def handover(self, shard_id):
+        return posixpath.join(self.shard(shard_id), "handover")
+
+    def router(self, router_id):
+        return posixpath.join(self.routers, router_id)
 
     @property
     def routers(self):

@@ -13,7 +13,6 @@ import gevent.event
 
 from notestore import config as common
 from notestore import logs
-from shard.coordinator import Coordinator
 from shard.server import ShardServer
 from shard.storage import Storage
 
@@ -33,6 +32,9 @@ class ShardConfig:
     zk_root: str
     secret: bytes
     session_timeout_s: float
+    ack_mode: str
+    replica_timeout_s: float
+    log_retention: int
     max_frame_bytes: int
     ready_file: str
 
@@ -46,7 +48,34 @@ def parse_args(argv=None):
     parser.add_argument("--data-dir", required=True, type=pathlib.Path)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--session-timeout", type=common.positive_float, default=4.0)
+    parser.add_argument(
+        "--session-timeout",
+        type=common.positive_float,
+        default=4.0,
+        help="ZooKeeper session timeout in seconds: how long a dead primary"
+        " keeps its role",
+    )
+    parser.add_argument(
+        "--ack-mode",
+        choices=("sync", "async"),
+        default="sync",
+        help="sync: answer a write once every in-sync node has it; async: once"
+        " it is on the local disk",
+    )
+    parser.add_argument(
+        "--replica-timeout",
+        type=common.positive_float,
+        default=1.0,
+        help="seconds a write waits for a secondary before dropping it from the"
+        " in-sync set",
+    )
+    parser.add_argument(
+        "--log-retention",
+        type=int,
+        default=100_000,
+        help="write-log records kept for followers; one further behind takes"
+        " a snapshot",
+    )
     parser.add_argument("--max-frame-bytes", type=int, default=110 * 1024 * 1024)
     parser.add_argument("--ready-file", help="write address and pid here when up")
     common.add_common_arguments(parser)
@@ -57,6 +86,8 @@ def parse_args(argv=None):
         parser.error(f"--node must match {_ID_RE.pattern}, not {args.node!r}")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is out of range")
+    if args.log_retention < 1:
+        parser.error("--log-retention must be at least 1")
     config = ShardConfig(
         shard_id=args.shard,
         node_id=args.node,
@@ -67,6 +98,9 @@ def parse_args(argv=None):
         zk_root=args.zk_root,
         secret=common.read_secret(parser, args.secret_file),
         session_timeout_s=args.session_timeout,
+        ack_mode=args.ack_mode,
+        replica_timeout_s=args.replica_timeout,
+        log_retention=args.log_retention,
         max_frame_bytes=args.max_frame_bytes,
         ready_file=args.ready_file,
     )
@@ -78,10 +112,8 @@ def main(argv=None):
     logs.configure(args.log_file, args.log_level)
     config.data_dir.mkdir(parents=True, exist_ok=True)
     storage = Storage(str(config.data_dir / "shard.sqlite3"))
-    coordinator = Coordinator(config, storage.last_lsn)
-    server = ShardServer(config, storage, coordinator)
+    server = ShardServer(config, storage)
     server.start()
-    coordinator.start(server.address)
     common.write_ready_file(config.ready_file, {"pid": os.getpid(), **server.address})
     log.info("node %s of shard %s is up", config.node_id, config.shard_id)
     stopping = gevent.event.Event()
@@ -90,6 +122,5 @@ def main(argv=None):
     stopping.wait()
     log.info("stopping")
     server.stop()
-    coordinator.stop()
     storage.close()
     return 0

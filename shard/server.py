@@ -1,31 +1,59 @@
-"""The shard's NoteStore endpoint: framed binary Thrift over TCP."""
+"""The shard node's endpoint: NoteStore and replication, framed over TCP.
 
+Both services share the port; their method names are disjoint. NoteStore
+calls are answered only by the primary; a write's answer waits until the
+write is durable as the shard's acknowledgement mode requires (see
+``shard.replication``). A call that commits nothing answers at once.
+"""
+
+import hmac
 import logging
+import time
 
+import gevent
 from gevent.server import StreamServer
 
 from notestore import dispatch, errors, framed, wire
-from notestore.edam import NoteStoreApi
+from notestore.edam import NoteStoreApi, Replication, ReplicationApi
 from notestore.noteservice import NoteStoreService
 from notestore.tokens import TokenSigner
+from shard.coordinator import Coordinator, Role
+from shard.replication import Follower, Leader, LogSync, NotReplicated, proof_for
 
 __all__ = ["ShardServer"]
 
 log = logging.getLogger(__name__)
 
+HANDOVER_CATCH_UP_S = 5.0
+
 
 class ShardServer:
-    """Serves one node's NoteStore; only the primary answers calls."""
+    """One node of a shard: storage, coordination, replication, endpoint."""
 
-    def __init__(self, config, storage, coordinator):
+    def __init__(self, config, storage):
         self._config = config
         self._storage = storage
-        self._coordinator = coordinator
+        self._log_sync = LogSync(storage)
+        self._pending = {}  # greenlet -> highest LSN it committed
+        self._leader = None
+        self._coordinator = Coordinator(
+            config,
+            storage.last_lsn,
+            on_role=self._on_role,
+            catch_up=self._catch_up,
+            on_nodes_changed=self._on_nodes_changed,
+        )
+        self._coordinator.extra_status = self._status
+        self._follower = Follower(config, storage, self._coordinator)
         service = NoteStoreService(
             config.shard_id, TokenSigner(config.secret), storage, self._write
         )
-        self._dispatcher = dispatch.Dispatcher(NoteStoreApi, service)
+        self._notes = dispatch.Dispatcher(NoteStoreApi, service)
+        handler = _ReplicationHandler(config.secret, lambda: self._leader)
+        self._replication = dispatch.Dispatcher(ReplicationApi, handler)
+        self._replication_methods = frozenset(ReplicationApi.thrift_services)
         self._server = StreamServer((config.host, config.port), self._handle)
+        self._trimmer = None
 
     @property
     def address(self):
@@ -33,29 +61,157 @@ class ShardServer:
         return {"host": host, "port": port}
 
     def start(self):
+        """Listen, then join the cluster. Blocks until ZooKeeper answers."""
         self._server.start()
-        log.info("serving NoteStore on %s:%d", *self._server.address[:2])
+        log.info("serving on %s:%d", *self._server.address[:2])
+        self._coordinator.start(self.address)
+        self._trimmer = gevent.spawn(self._trim_log_forever)
 
     def stop(self):
         self._server.stop(timeout=2)
+        self._follower.stop()
+        if self._leader is not None:
+            self._leader.close()
+        if self._trimmer is not None:
+            self._trimmer.kill()
+        self._coordinator.stop()
 
     def _handle(self, sock, peer):
         framed.serve_connection(sock, peer, self.process, self._config.max_frame_bytes)
 
+    # Requests
+
     def process(self, data):
-        """Answer one request message; refuse it unread unless primary."""
-        if self._coordinator.writable:
-            return self._dispatcher.process(data)
+        """Answer one request message."""
         try:
             call = wire.peek_call(data)
         except wire.ProtocolError:
-            return self._dispatcher.process(data)
-        refusal = errors.system_error("SHARD_UNAVAILABLE", errors.NOT_PRIMARY)
-        return dispatch.encode_error_reply(NoteStoreApi, call.name, call.seqid, refusal)
+            return self._notes.process(data)  # answers PROTOCOL_ERROR
+        if call.name in self._replication_methods:
+            return self._replication.process(data)
+        if not self._coordinator.writable:
+            # Refused before any work, so the router may retry elsewhere.
+            refusal = errors.system_error("SHARD_UNAVAILABLE", errors.NOT_PRIMARY)
+            return dispatch.encode_error_reply(
+                NoteStoreApi, call.name, call.seqid, refusal
+            )
+        me = gevent.getcurrent()
+        try:
+            reply = self._notes.process(data)
+            lsn = self._pending.pop(me, None)
+            if lsn is not None:
+                self._make_durable(lsn)
+        except NotReplicated as exc:
+            log.warning("%s committed but not acknowledged: %s", call.name, exc)
+            unavailable = errors.system_error(
+                "SHARD_UNAVAILABLE", "the write could not be replicated"
+            )
+            return dispatch.encode_error_reply(
+                NoteStoreApi, call.name, call.seqid, unavailable
+            )
+        finally:
+            self._pending.pop(me, None)
+        return reply
 
     def _write(self, record):
         # Checked again at commit time: leadership may have been lost while
         # the call was being validated.
-        if not self._coordinator.writable:
+        if not self._coordinator.writable or self._leader is None:
             raise errors.system_error("SHARD_UNAVAILABLE", errors.NOT_PRIMARY)
-        return self._storage.commit(self._coordinator.epoch, record)
+        lsn = self._storage.commit(self._coordinator.epoch, record)
+        # The answer waits in `process`, after the handler has let go of its
+        # write lock, so that many writes wait for one fsync and one fetch.
+        self._pending[gevent.getcurrent()] = lsn
+        self._leader.committed()
+        return lsn
+
+    def _make_durable(self, lsn):
+        leader = self._leader
+        if leader is None:
+            raise NotReplicated("no longer primary")
+        # The local fsync and the followers' acknowledgements run at once.
+        replicated = gevent.spawn(_outcome, leader.wait_replicated, lsn)
+        self._log_sync.wait_durable(lsn)
+        failure = replicated.get()
+        if failure is not None:
+            raise failure
+
+    # Roles
+
+    def _on_role(self, role):
+        if role == Role.PRIMARY:
+            self._follower.stop()
+            self._leader = Leader(self._config, self._storage, self._coordinator)
+        else:
+            if self._leader is not None:
+                self._leader.close()
+                self._leader = None
+            if role == Role.SECONDARY:
+                self._follower.stop()
+                self._follower.start()
+
+    def _on_nodes_changed(self):
+        if self._leader is not None:
+            self._leader.committed()  # wakes writers waiting on a dead node
+
+    def _catch_up(self, node):
+        leader = self._leader
+        deadline = time.monotonic() + HANDOVER_CATCH_UP_S
+        while leader is not None and leader.lag().get(node, 1) > 0:
+            if time.monotonic() > deadline:
+                log.warning("handover target %s did not catch up in time", node)
+                return
+            gevent.sleep(0.001)
+
+    def _status(self):
+        status = {"ack_mode": self._config.ack_mode}
+        if self._leader is not None:
+            status["lag"] = self._leader.lag()
+        return status
+
+    def _trim_log_forever(self):
+        while True:
+            gevent.sleep(1.0)
+            self._storage.trim_log(self._config.log_retention)
+
+
+def _outcome(function, *args):
+    """Run ``function``; return its NotReplicated instead of raising it."""
+    try:
+        function(*args)
+    except NotReplicated as exc:
+        return exc
+    return None
+
+
+class _ReplicationHandler:
+    """The replication service's Thrift handler.
+
+    Every call must carry the proof that the caller holds the cluster
+    secret, and is served only while this node leads.
+    """
+
+    def __init__(self, secret, current_leader):
+        self._proof = proof_for(secret).encode()
+        self._current_leader = current_leader
+
+    def _leader(self, proof):
+        if not hmac.compare_digest(proof.encode(), self._proof):
+            raise Replication.ReplicationError(message="bad proof")
+        leader = self._current_leader()
+        if leader is None:
+            raise Replication.ReplicationError(message="not primary", notPrimary=True)
+        return leader
+
+    def fetch(self, proof, node, epoch, fromLsn, prevEpoch, maxRecords, waitMs):
+        leader = self._leader(proof)
+        return leader.fetch(node, epoch, fromLsn, prevEpoch, maxRecords, waitMs)
+
+    def snapshotBegin(self, proof, node):
+        return self._leader(proof).snapshot_begin(node)
+
+    def snapshotChunk(self, proof, snapshotId, offset, length):
+        return self._leader(proof).snapshot_chunk(snapshotId, offset, length)
+
+    def snapshotEnd(self, proof, snapshotId):
+        self._leader(proof).snapshot_end(snapshotId)

@@ -1,0 +1,131 @@
+"""What every part of the NoteStore service shares: tokens, accounts, writes.
+
+A write follows one pattern: under ``_write_lock``, read the account's
+update count, validate against the current state, build a record that uses
+the next USNs, hand it to ``write``. One writer at a time keeps USNs dense
+and every check valid until its record is applied.
+"""
+
+import json
+import threading
+import time
+import uuid
+
+from notestore import auth, errors, validation
+
+__all__ = [
+    "DEFAULT_NOTEBOOK_NAME",
+    "ServiceBase",
+    "check",
+    "check_guid",
+    "loads",
+    "new_guid",
+    "record",
+]
+
+DEFAULT_NOTEBOOK_NAME = "First Notebook"
+
+
+class ServiceBase:
+    """EDAM NoteStore semantics over a shard's storage.
+
+    ``storage`` answers reads (see ``shard.storage.Storage``); ``write`` takes
+    a record and returns once it is applied and durable, raising on failure.
+    ``shard_id`` is the shard this process serves: a token for another shard
+    is refused as INVALID_AUTH.
+    """
+
+    def __init__(self, shard_id, signer, storage, write, clock=time.time):
+        self._shard_id = shard_id
+        self._signer = signer
+        self._storage = storage
+        self._write = write
+        self._clock = clock
+        self._write_lock = threading.RLock()
+
+    def _account(self, token):
+        return self._account_of(self._authenticate(token))
+
+    def _account_of(self, user_id):
+        account = self._storage.account(user_id)
+        if account is not None:
+            return account
+        with self._write_lock:
+            account = self._storage.account(user_id)
+            if account is None:
+                self._write(self._account_record(user_id))
+                account = self._storage.account(user_id)
+        return account
+
+    def _account_record(self, user_id):
+        # An account comes to life on its first call to its shard, with the
+        # default notebook EDAM promises every account has. Its creation
+        # time is its fullSyncBefore: a client that synced before (with an
+        # account lost and created afresh) must sync from scratch.
+        now_ms = self._now_ms()
+        notebook = {
+            "guid": new_guid(),
+            "name": DEFAULT_NOTEBOOK_NAME,
+            "stack": None,
+            "usn": 1,
+            "created": now_ms,
+            "updated": now_ms,
+            "default": True,
+        }
+        return {
+            "op": "create_account",
+            "user_id": user_id,
+            "usn": 1,
+            "full_sync_before": now_ms,
+            "notebook": notebook,
+        }
+
+    def _authenticate(self, token):
+        parsed = auth.check_token(self._signer, token)
+        if parsed.shard_id != self._shard_id:
+            raise auth.invalid_auth()
+        return parsed.user_id
+
+    def _now_ms(self):
+        return int(self._clock() * 1000)
+
+    def _found(self, row, identifier, guid):
+        if row is None:
+            raise errors.not_found(identifier, guid)
+        return row
+
+    def _note_row(self, account, guid, content=True):
+        """The note's row, or EDAMNotFoundException "Note.guid"."""
+        check_guid(guid, "Note.guid")
+        read = self._storage.note if content else self._storage.note_meta
+        return self._found(read(account["user_id"], guid), "Note.guid", guid)
+
+    def _notebook_row(self, account, guid, parameter="Notebook.guid"):
+        check_guid(guid, parameter)
+        row = self._storage.notebook(account["user_id"], guid)
+        return self._found(row, parameter, guid)
+
+
+def check(check_function, *args):
+    """Run a ``validation.check_*`` function; raise EDAMUserException."""
+    try:
+        check_function(*args)
+    except validation.ValidationError as exc:
+        raise errors.user_error(exc.code, exc.parameter) from exc
+
+
+def check_guid(guid, parameter):
+    check(validation.check_guid, guid, parameter)
+
+
+def record(op, account, usn, **body):
+    """A write record for ``account`` whose highest USN is ``usn``."""
+    return {"op": op, "user_id": account["user_id"], "usn": usn, **body}
+
+
+def new_guid():
+    return str(uuid.uuid4())
+
+
+def loads(text):
+    return json.loads(text) if text else None

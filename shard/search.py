@@ -1,0 +1,677 @@
+"""Note search on a shard: the full-text index and the queries over it.
+
+The index is three tables of our own (`FTS_SCHEMA`), derived from the
+notes, note_tags, tags and resources tables and kept current by the
+storage appliers: they call `index_note` after any change to a note, its
+tags or its resources, and `unindex_note` when a note is expunged, inside
+the transaction that applies the record. Primary and replica run the same
+appliers, so their indexes agree.
+
+- ``note_search``: one row per note with what filters and orders read
+  (owner, notebook, active, times, USN, title key, to-do and encryption
+  flags), so a search never reads the notes table and its ENML.
+- ``note_fts``: FTS5 over title, content text, tag names and resource
+  recognition text. Words are runs of Unicode letters, numbers, marks and
+  ``_``, case-folded, accents kept: the same words the query grammar
+  (``notestore.searchgrammar``) splits, so ``potato`` never matches
+  "potatoes" and ``Ever*`` matches "Evernote" but not "forevernote".
+- ``note_search_facts``: the note and resource attributes that labels
+  compare (author, reminderTime, resource MIME, fileName ...), one row per
+  value: strings casefolded, numbers, timestamps and flags as numbers.
+
+Each note's row id (``docid``) is ``user_id * 2**32 + n``. Every user owns
+one contiguous range of row ids, and FTS5 seeks to that range (a rowid
+constraint) instead of filtering: a search reads only the caller's part of
+each posting list, and cannot see another user's notes.
+"""
+
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass
+from html import unescape
+
+from notestore import enml
+from notestore.searchgrammar import (
+    BoolTerm,
+    DateTerm,
+    Encryption,
+    NumberTerm,
+    StringTerm,
+    TagTerm,
+    Text,
+    Todo,
+    parse_query,
+    time_zone,
+)
+
+__all__ = [
+    "FTS_SCHEMA",
+    "SearchResult",
+    "count_notes",
+    "find_notes",
+    "index_note",
+    "reconcile_index",
+    "unindex_note",
+]
+
+log = logging.getLogger(__name__)
+
+FTS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS note_search (
+    docid INTEGER PRIMARY KEY,
+    guid TEXT NOT NULL UNIQUE,
+    user_id INTEGER NOT NULL,
+    notebook_guid TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    created INTEGER NOT NULL,
+    updated INTEGER NOT NULL,
+    usn INTEGER NOT NULL,
+    title_key TEXT NOT NULL,
+    content_hash BLOB NOT NULL,
+    has_checked_todo INTEGER NOT NULL,
+    has_unchecked_todo INTEGER NOT NULL,
+    has_encryption INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS note_search_facts (
+    docid INTEGER NOT NULL,
+    field TEXT NOT NULL,
+    text_value TEXT,
+    num_value REAL
+);
+CREATE INDEX IF NOT EXISTS note_search_facts_by_field
+    ON note_search_facts (field, docid);
+CREATE INDEX IF NOT EXISTS note_search_facts_by_docid
+    ON note_search_facts (docid);
+CREATE VIRTUAL TABLE IF NOT EXISTS note_fts USING fts5 (
+    title, content_text, tag_names, resource_text,
+    tokenize = "unicode61 remove_diacritics 0 categories 'L* N* M*' tokenchars '_'"
+);
+"""
+
+# NoteSortOrder values (EDAM Types.thrift).
+CREATED, UPDATED, RELEVANCE, UPDATE_SEQUENCE_NUMBER, TITLE = 1, 2, 3, 4, 5
+
+# bm25 column weights for RELEVANCE: title, content, tag names, resources.
+_BM25 = "bm25(note_fts, 4.0, 1.0, 2.0, 1.0)"
+
+_SORT_KEYS = {
+    CREATED: "s.created",
+    UPDATED: "s.updated",
+    UPDATE_SEQUENCE_NUMBER: "s.usn",
+    TITLE: "s.title_key",
+}
+
+_DOCIDS_PER_USER = 2**32
+
+# The NoteAttributes and ResourceAttributes fields that labels compare; the
+# names are the grammar's canonical labels (see notestore.searchgrammar).
+_NOTE_STRINGS = (
+    "author",
+    "source",
+    "sourceURL",
+    "sourceApplication",
+    "placeName",
+    "contentClass",
+    "lastEditedBy",
+)
+_NOTE_NUMBERS = (
+    "latitude",
+    "longitude",
+    "altitude",
+    "reminderOrder",
+    "subjectDate",
+    "reminderTime",
+    "reminderDoneTime",
+    "shareDate",
+)
+_RESOURCE_STRINGS = ("fileName", "recoType", "cameraMake", "cameraModel")
+_RESOURCE_NUMBERS = ("timestamp", "attachment", "clientWillIndex")
+
+_RESOURCES_SQL = (
+    "SELECT r.mime, r.attributes, b.recognition FROM resources AS r"
+    " LEFT JOIN resource_bodies AS b ON b.resource_guid = r.guid"
+    " WHERE r.note_guid = ? AND r.user_id = ? ORDER BY r.position"
+)
+
+_MARKUP = re.compile(r"<[^>]*>")
+
+
+@dataclass
+class SearchResult:
+    """What `find_notes` found.
+
+    ``guids`` is the requested page in order; ``total`` counts every match.
+    The word lists go to NotesMetadataList.searchedWords and stoppedWords.
+    """
+
+    guids: list
+    total: int
+    searched_words: list
+    stopped_words: list
+
+
+# Writing the index
+
+
+def index_note(db, note_guid):
+    """Bring the index entry of one note up to date with its tables.
+
+    Call it inside the applying transaction, after the notes row, its
+    note_tags rows and its resources rows are written, whenever any of
+    them changed. A note with no notes row is unindexed. The ENML is only
+    parsed again when ``content_hash`` changed. Raises sqlite3 errors.
+    """
+    note = db.execute(
+        "SELECT user_id, notebook_guid, title, content_hash, created, updated,"
+        " active, usn, attributes FROM notes WHERE guid = ?",
+        (note_guid,),
+    ).fetchone()
+    if note is None:
+        unindex_note(db, note_guid)
+        return
+    user_id, notebook_guid, title, content_hash, created, updated = note[:6]
+    active, usn, attributes = note[6:]
+    entry = db.execute(
+        "SELECT docid, content_hash, has_checked_todo, has_unchecked_todo,"
+        " has_encryption FROM note_search WHERE guid = ?",
+        (note_guid,),
+    ).fetchone()
+    old_text = _fts_row(db, entry[0]) if entry else None
+    content = _content(db, note_guid, bytes(content_hash), entry, old_text)
+    resources = _resources(db, note_guid, user_id)
+    docid = entry[0] if entry else _next_docid(db, user_id)
+    db.execute(
+        "INSERT OR REPLACE INTO note_search (docid, guid, user_id, notebook_guid,"
+        " active, created, updated, usn, title_key, content_hash,"
+        " has_checked_todo, has_unchecked_todo, has_encryption)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (docid, note_guid, user_id, notebook_guid, 1 if active else 0, created)
+        + (updated, usn, title.casefold(), bytes(content_hash))
+        + content.flags,
+    )
+    text = (title, content.text, _tag_names(db, note_guid), _reco_text(resources))
+    _write_fts(db, docid, text, old_text)
+    _write_facts(db, docid, _facts(attributes, resources))
+
+
+def unindex_note(db, note_guid):
+    """Remove a note from the index; a note not in it is fine.
+
+    Call it inside the transaction that expunges the note. It reads only
+    the index's own tables, so the notes row may already be gone.
+    """
+    row = db.execute(
+        "SELECT docid FROM note_search WHERE guid = ?", (note_guid,)
+    ).fetchone()
+    if row is None:
+        return
+    db.execute("DELETE FROM note_fts WHERE rowid = ?", (row[0],))
+    db.execute("DELETE FROM note_search_facts WHERE docid = ?", (row[0],))
+    db.execute("DELETE FROM note_search WHERE docid = ?", (row[0],))
+
+
+def reconcile_index(db):
+    """Index every note the index lacks; drop entries of vanished notes.
+
+    For a database that held notes before the index existed, or to repair
+    one. Call it in a transaction. Returns (indexed, dropped).
+    """
+    missing = db.execute(
+        "SELECT guid FROM notes WHERE guid NOT IN (SELECT guid FROM note_search)"
+    ).fetchall()
+    stale = db.execute(
+        "SELECT guid FROM note_search WHERE guid NOT IN (SELECT guid FROM notes)"
+    ).fetchall()
+    for (guid,) in missing:
+        index_note(db, guid)
+    for (guid,) in stale:
+        unindex_note(db, guid)
+    if missing or stale:
+        log.info("search index: indexed %d notes, dropped %d", len(missing), len(stale))
+    return len(missing), len(stale)
+
+
+@dataclass
+class _Content:
+    text: str
+    flags: tuple  # has_checked_todo, has_unchecked_todo, has_encryption
+
+
+def _content(db, note_guid, content_hash, entry, old_text):
+    if entry is not None and bytes(entry[1]) == content_hash:
+        return _Content(old_text[1], tuple(entry[2:5]))
+    (content,) = db.execute(
+        "SELECT content FROM notes WHERE guid = ?", (note_guid,)
+    ).fetchone()
+    try:
+        document = enml.validate_enml(content)
+    except enml.EnmlError as exc:
+        # Stored content passed validation when it was written; a stricter
+        # validator since must not make the note unsearchable.
+        log.warning("indexing note %s as plain text: %s", note_guid, exc)
+        return _Content(
+            " ".join(unescape(_MARKUP.sub(" ", content)).split()), (0, 0, 0)
+        )
+    flags = (
+        document.has_checked_todo,
+        document.has_unchecked_todo,
+        document.has_encryption,
+    )
+    return _Content(document.plain_text, tuple(int(flag) for flag in flags))
+
+
+def _fts_row(db, docid):
+    return db.execute(
+        "SELECT title, content_text, tag_names, resource_text FROM note_fts"
+        " WHERE rowid = ?",
+        (docid,),
+    ).fetchone()
+
+
+def _tag_names(db, note_guid):
+    rows = db.execute(
+        "SELECT t.name FROM note_tags nt JOIN tags t ON t.guid = nt.tag_guid"
+        " WHERE nt.note_guid = ? ORDER BY nt.position",
+        (note_guid,),
+    )
+    return "\n".join(name for (name,) in rows)
+
+
+def _resources(db, note_guid, user_id):
+    """Return (mime, attributes dict, recognition) of the note's resources."""
+    rows = db.execute(_RESOURCES_SQL, (note_guid, user_id)).fetchall()
+    return [
+        (mime, _json(attributes), recognition) for mime, attributes, recognition in rows
+    ]
+
+
+def _reco_text(resources):
+    # The recognition body is recoIndex XML: the words are the text of its
+    # <t> elements. Markup is stripped rather than parsed, so a malformed or
+    # hostile body (entities, deep nesting) costs one regex pass.
+    parts = []
+    for _, _, recognition in resources:
+        if recognition:
+            if isinstance(recognition, bytes):
+                recognition = recognition.decode("utf-8", "replace")
+            parts.append(" ".join(unescape(_MARKUP.sub(" ", recognition)).split()))
+    return "\n".join(parts)
+
+
+def _write_fts(db, docid, text, old_text):
+    if old_text is not None:
+        if tuple(old_text) == text:
+            return
+        db.execute("DELETE FROM note_fts WHERE rowid = ?", (docid,))
+    db.execute(
+        "INSERT INTO note_fts (rowid, title, content_text, tag_names, resource_text)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (docid, *text),
+    )
+
+
+def _write_facts(db, docid, facts):
+    db.execute("DELETE FROM note_search_facts WHERE docid = ?", (docid,))
+    db.executemany(
+        "INSERT INTO note_search_facts (docid, field, text_value, num_value)"
+        " VALUES (?, ?, ?, ?)",
+        [(docid, *fact) for fact in sorted(facts, key=repr)],
+    )
+
+
+def _facts(note_attributes, resources):
+    """Return {(field, text_value, num_value)} for the note and its resources."""
+    attributes = _json(note_attributes)
+    facts = set(_attribute_facts(attributes, _NOTE_STRINGS, _NOTE_NUMBERS))
+    facts.update(_application_data_facts(attributes))
+    for mime, resource_attributes, _ in resources:
+        facts.add(("resource", (mime or "").casefold(), None))
+        facts.update(
+            _attribute_facts(resource_attributes, _RESOURCE_STRINGS, _RESOURCE_NUMBERS)
+        )
+        facts.update(_application_data_facts(resource_attributes))
+    return facts
+
+
+def _attribute_facts(attributes, strings, numbers):
+    for field in strings:
+        value = attributes.get(field)
+        if isinstance(value, str):
+            yield field, value.casefold(), None
+    for field in numbers:
+        value = attributes.get(field)
+        if isinstance(value, int | float):  # bool is an int: True is 1
+            yield field, None, float(value)
+
+
+def _application_data_facts(attributes):
+    data = attributes.get("applicationData") or {}
+    keys = set(data.get("keysOnly") or ()) | set(data.get("fullMap") or {})
+    for key in keys:
+        yield "applicationData", key.casefold(), None
+
+
+def _json(text):
+    if not text:
+        return {}
+    value = json.loads(text)
+    return value if isinstance(value, dict) else {}
+
+
+def _next_docid(db, user_id):
+    low, high = _docid_range(user_id)
+    (top,) = db.execute(
+        "SELECT max(docid) FROM note_search WHERE docid BETWEEN ? AND ?", (low, high)
+    ).fetchone()
+    if top is None:
+        return low
+    if top == high:
+        raise OverflowError(f"search index: no row id left for user {user_id}")
+    return top + 1
+
+
+def _docid_range(user_id):
+    # UserID is an i32, so every range fits SQLite's signed 64-bit rowid.
+    if not -(2**31) <= user_id < 2**31:
+        raise ValueError(f"user id out of range: {user_id}")
+    low = user_id * _DOCIDS_PER_USER
+    return low, low + _DOCIDS_PER_USER - 1
+
+
+# Searching
+
+
+def find_notes(db, user_id, note_filter, now_ms, offset=0, max_notes=None):
+    """Return the `SearchResult` of a NoteFilter over one user's notes.
+
+    ``note_filter`` is a NoteFilter (any object with its field names; None
+    is the empty filter). ``now_ms`` anchors relative dates. ``offset`` and
+    ``max_notes`` cut the page (None: every note after ``offset``); the
+    total counts all matches. Reads only; raises sqlite3 errors.
+    """
+    query = parse_query(_field(note_filter, "words"))
+    plan = _Plan(user_id, note_filter, query, now_ms, _field(note_filter, "inactive"))
+    sort_key, direction = _sort(note_filter, plan.has_match)
+    limit = -1 if max_notes is None else max_notes
+    # FTS5's bm25() only works next to its MATCH, so the matches and their
+    # sort keys are collected first, then counted, ordered and cut.
+    rows = db.execute(
+        "WITH matches AS MATERIALIZED ("
+        f" SELECT s.guid AS guid, s.docid AS docid, {sort_key} AS sort_key"
+        f" FROM {plan.source} WHERE {plan.where})"
+        " SELECT guid, count(*) OVER () FROM matches"
+        f" ORDER BY sort_key {direction}, docid {direction} LIMIT ? OFFSET ?",
+        (*plan.params, limit, offset),
+    ).fetchall()
+    if rows:
+        total = rows[0][1]
+    elif offset > 0:
+        total = _count(db, plan)
+    else:
+        total = 0
+    return SearchResult(
+        guids=[guid for guid, _ in rows],
+        total=total,
+        searched_words=list(query.searched_words),
+        stopped_words=list(query.stopped_words),
+    )
+
+
+def count_notes(db, user_id, note_filter, with_trash, now_ms=None):
+    """Count a NoteFilter's matches per notebook and per tag (findNoteCounts).
+
+    Returns (notebook_counts, tag_counts, trash_count): two dicts from GUID
+    to count, without zero counts, and the number of matches in the trash
+    when ``with_trash`` is set (else None). ``now_ms`` defaults to the
+    current time. Reads only; raises sqlite3 errors.
+    """
+    if now_ms is None:
+        now_ms = int(time.time() * 1000)
+    query = parse_query(_field(note_filter, "words"))
+    plan = _Plan(user_id, note_filter, query, now_ms, _field(note_filter, "inactive"))
+    notebook_counts = dict(
+        db.execute(
+            f"SELECT s.notebook_guid, count(*) FROM {plan.source}"
+            f" WHERE {plan.where} GROUP BY s.notebook_guid",
+            plan.params,
+        )
+    )
+    tag_counts = dict(
+        db.execute(
+            f"SELECT nt.tag_guid, count(*) FROM {plan.source}"
+            f" JOIN note_tags AS nt ON nt.note_guid = s.guid"
+            f" WHERE {plan.where} GROUP BY nt.tag_guid",
+            plan.params,
+        )
+    )
+    trash_count = None
+    if with_trash:
+        trash_count = _count(db, _Plan(user_id, note_filter, query, now_ms, True))
+    return notebook_counts, tag_counts, trash_count
+
+
+def _count(db, plan):
+    sql = f"SELECT count(*) FROM {plan.source} WHERE {plan.where}"
+    return db.execute(sql, plan.params).fetchone()[0]
+
+
+def _field(note_filter, name):
+    return getattr(note_filter, name, None)
+
+
+def _sort(note_filter, has_match):
+    """Return (sort key SQL, "ASC" or "DESC") for the filter's order."""
+    order = _field(note_filter, "order")
+    direction = "ASC" if _field(note_filter, "ascending") else "DESC"
+    if order == RELEVANCE and has_match:
+        # bm25 is smaller for better matches; negated, the best come first
+        # in the default (descending) direction.
+        return f"-{_BM25}", direction
+    # Unknown orders, and RELEVANCE without words to rank by, sort by
+    # UPDATED: what most clients page by.
+    return _SORT_KEYS.get(order, "s.updated"), direction
+
+
+class _Plan:
+    """The FROM and WHERE clauses, with parameters, of one filter.
+
+    When the query has words that every match needs, the FTS5 table drives
+    the query (``has_match``): MATCH plus the user's rowid range, joined to
+    note_search. Otherwise note_search is read over the user's rowid range.
+    Every other term becomes a condition on ``s`` (note_search).
+    """
+
+    def __init__(self, user_id, note_filter, query, now_ms, inactive):
+        self._user_id = user_id
+        self._low, self._high = _docid_range(user_id)
+        self._zone = time_zone(_field(note_filter, "timeZone"))
+        self._now_ms = now_ms
+        self._conditions = []
+        self._params = []
+        match = _match_expression(query)
+        self.has_match = match is not None
+        self._add_source(match)
+        self._add("s.user_id = ? AND s.active = ?", user_id, 0 if inactive else 1)
+        self._add_filter(note_filter)
+        self._add_query(query, match is not None)
+
+    @property
+    def where(self):
+        return " AND ".join(self._conditions)
+
+    @property
+    def params(self):
+        return tuple(self._params)
+
+    def _add(self, sql, *params):
+        self._conditions.append(sql)
+        self._params.extend(params)
+
+    def _add_source(self, match):
+        if match is None:
+            self.source = "note_search AS s"
+            self._add("s.docid BETWEEN ? AND ?", self._low, self._high)
+            return
+        # CROSS JOIN keeps FTS5 as the outer loop: the match is the selective
+        # part, note_search is probed by primary key per matching note.
+        self.source = "note_fts CROSS JOIN note_search AS s ON s.docid = note_fts.rowid"
+        self._add(
+            "note_fts MATCH ? AND note_fts.rowid BETWEEN ? AND ?",
+            match,
+            self._low,
+            self._high,
+        )
+
+    def _add_filter(self, note_filter):
+        notebook_guid = _field(note_filter, "notebookGuid")
+        if notebook_guid is not None:
+            self._add("s.notebook_guid = ?", notebook_guid)
+        for tag_guid in _field(note_filter, "tagGuids") or ():
+            self._add(
+                "s.guid IN (SELECT note_guid FROM note_tags WHERE tag_guid = ?)",
+                tag_guid,
+            )
+
+    def _add_query(self, query, has_match):
+        for scope in query.scopes:
+            sql = (
+                "s.notebook_guid IN (SELECT guid FROM notebooks"
+                " WHERE user_id = ? AND name_key = ?)"
+            )
+            self._add_term(sql, [self._user_id, scope.name_key], scope.negated)
+        for term in query.terms:
+            if not (has_match and isinstance(term, Text)):
+                self._add_term(*self._condition(term), term.negated)
+        if query.any_terms and not (has_match and _all_positive_text(query.any_terms)):
+            self._add_any(query.any_terms)
+
+    def _add_term(self, sql, params, negated):
+        self._add(f"NOT ({sql})" if negated else f"({sql})", *params)
+
+    def _add_any(self, terms):
+        parts, params = [], []
+        for term in terms:
+            sql, term_params = self._condition(term)
+            parts.append(f"NOT ({sql})" if term.negated else f"({sql})")
+            params.extend(term_params)
+        self._add("(" + " OR ".join(parts) + ")", *params)
+
+    def _condition(self, term):
+        """Return (sql, params) true for the notes the term matches, unnegated."""
+        if isinstance(term, Text):
+            return self._text_condition(term)
+        if isinstance(term, TagTerm):
+            return self._tag_condition(term)
+        if isinstance(term, DateTerm):
+            return self._date_condition(term)
+        if isinstance(term, Todo):
+            return _TODO_CONDITIONS[term.checked], []
+        if isinstance(term, Encryption):
+            return "s.has_encryption = 1", []
+        return self._fact_condition(term)
+
+    def _text_condition(self, term):
+        sql = (
+            "s.docid IN (SELECT rowid FROM note_fts"
+            " WHERE note_fts MATCH ? AND rowid BETWEEN ? AND ?)"
+        )
+        return sql, [_fts_phrase(term), self._low, self._high]
+
+    def _tag_condition(self, term):
+        if term.name_key is None:
+            return "EXISTS (SELECT 1 FROM note_tags WHERE note_guid = s.guid)", []
+        value_sql, value_params = _string_match(
+            "t.name_key", term.name_key, term.prefix
+        )
+        sql = (
+            "s.guid IN (SELECT nt.note_guid FROM tags AS t"
+            " JOIN note_tags AS nt ON nt.tag_guid = t.guid"
+            f" WHERE t.user_id = ? AND {value_sql})"
+        )
+        return sql, [self._user_id, *value_params]
+
+    def _date_condition(self, term):
+        if term.field not in ("created", "updated"):
+            return self._fact_condition(term)
+        if term.value is None:
+            return "1", []
+        return f"s.{term.field} >= ?", [term.value.resolve_ms(self._zone, self._now_ms)]
+
+    def _fact_condition(self, term):
+        value_sql, value_params = self._fact_value(term)
+        sql = (
+            "s.docid IN (SELECT docid FROM note_search_facts"
+            f" WHERE field = ? AND docid BETWEEN ? AND ?{value_sql})"
+        )
+        return sql, [term.field, self._low, self._high, *value_params]
+
+    def _fact_value(self, term):
+        if isinstance(term, StringTerm):
+            if term.value_key is None:
+                return "", []
+            sql, params = _string_match("text_value", term.value_key, term.prefix)
+            return f" AND {sql}", params
+        if isinstance(term, BoolTerm):
+            return (
+                ("", []) if term.value is None else (" AND num_value = ?", [term.value])
+            )
+        if isinstance(term, DateTerm) and term.value is not None:
+            return " AND num_value >= ?", [
+                term.value.resolve_ms(self._zone, self._now_ms)
+            ]
+        if isinstance(term, NumberTerm) and term.value is not None:
+            return " AND num_value >= ?", [term.value]
+        return "", []
+
+
+_TODO_CONDITIONS = {
+    True: "s.has_checked_todo = 1",
+    False: "s.has_unchecked_todo = 1",
+    None: "(s.has_checked_todo = 1 OR s.has_unchecked_todo = 1)",
+}
+
+
+def _string_match(column, value_key, prefix):
+    if not prefix:
+        return f"{column} = ?", [value_key]
+    # A prefix as a range, so that an index on the column serves it:
+    # U+10FFFF sorts after every character in SQLite's binary collation.
+    return f"{column} >= ? AND {column} < ?", [value_key, value_key + "\U0010ffff"]
+
+
+def _match_expression(query):
+    """Return the FTS5 expression every match must satisfy, or None.
+
+    The required positive text terms, and the ``any:`` group when all of it
+    is positive text, are one FTS5 query; required negated text terms then
+    narrow it with NOT. Without a positive text term there is no driving
+    expression (FTS5 cannot express "not X" alone).
+    """
+    positive = [t for t in query.terms if isinstance(t, Text) and not t.negated]
+    parts = [_fts_phrase(term) for term in positive]
+    if query.any_terms and _all_positive_text(query.any_terms):
+        parts.append(" OR ".join(_fts_phrase(term) for term in query.any_terms))
+    if not parts:
+        return None
+    expression = " AND ".join(f"({part})" for part in parts)
+    for term in query.terms:
+        if isinstance(term, Text) and term.negated:
+            expression = f"({expression}) NOT {_fts_phrase(term)}"
+    return expression
+
+
+def _all_positive_text(terms):
+    return all(isinstance(term, Text) and not term.negated for term in terms)
+
+
+def _fts_phrase(term):
+    # Each word is an FTS5 string, tokenized again by FTS5 itself with the
+    # index's tokenizer: quoting keeps AND, OR, NOT and NEAR literal words.
+    phrase = '"' + " ".join(term.words).replace('"', '""') + '"'
+    if term.prefix:
+        phrase += "*"
+    if term.title_only:
+        phrase = "title : " + phrase
+    return phrase
