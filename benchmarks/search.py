@@ -15,6 +15,10 @@ so the figures are for a warm page cache. Prints p50, p90, p99 and max in
 milliseconds, and the median number of matching notes.
 
     .venv/bin/python benchmarks/search.py [--notes 100000] [--queries 200]
+
+``--database PATH`` keeps the database there, and a later run with the same
+path reuses it instead of building it again. ``--cache-mb`` sets SQLite's
+page cache for the run (the default is SQLite's own 2 MB).
 """
 
 import argparse
@@ -55,18 +59,33 @@ def main():
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--vocabulary", type=int, default=30_000)
     parser.add_argument("--seed", type=int, default=4)
+    parser.add_argument("--database", type=Path, help="keep (or reuse) it here")
+    parser.add_argument("--cache-mb", type=int, help="SQLite page cache size")
     args = parser.parse_args()
+    if args.database:
+        _bench(args.database, args)
+    else:
+        with tempfile.TemporaryDirectory(prefix="notestore-search-bench-") as base:
+            _bench(Path(base) / "shard.sqlite3", args)
+
+
+def _bench(path, args):
     rng = random.Random(args.seed)
     words = _vocabulary(rng, args.vocabulary)
-    with tempfile.TemporaryDirectory(prefix="notestore-search-bench-") as base:
-        path = Path(base) / "shard.sqlite3"
+    exists = path.exists()
+    if not exists:
         Storage(path).close()
-        db = sqlite3.connect(path, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        db.executescript(search.FTS_SCHEMA)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.row_factory = sqlite3.Row
+    db.executescript(search.FTS_SCHEMA)
+    if args.cache_mb:
+        db.execute(f"PRAGMA cache_size = -{args.cache_mb * 1024}")
+    if exists:
+        print(f"reusing {path}")
+    else:
         _build(db, rng, words, args)
-        _run(db, rng, words, args.queries)
-        db.close()
+    _run(db, random.Random(args.seed + 1), words, args.queries)
+    db.close()
 
 
 def _vocabulary(rng, size):
@@ -170,32 +189,33 @@ def _body(rng, sampler):
 def _run(db, rng, words, query_count):
     # Query words are drawn by rank, log-uniformly between ranks 20 and
     # 5,000: from words in every tenth note to words in a handful.
-    two_word = [
-        f"{words[_rank(rng)]} {words[_rank(rng)]}" for _ in range(query_count)
-    ]
-    shapes = {
-        "two words, order UPDATED": (two_word, Types.NoteSortOrder.UPDATED),
-        "two words, order RELEVANCE": (two_word, Types.NoteSortOrder.RELEVANCE),
-        "one word prefix (3 letters*)": (
-            [words[_rank(rng)][:3] + "*" for _ in range(50)],
-            Types.NoteSortOrder.UPDATED,
+    def word():
+        return words[int(20 * (5000 / 20) ** rng.random())]
+
+    def common_word():
+        return words[rng.randrange(100)]
+
+    updated, relevance = Types.NoteSortOrder.UPDATED, Types.NoteSortOrder.RELEVANCE
+    two_words = [f"{word()} {word()}" for _ in range(query_count)]
+    shapes = (
+        ("two words, order UPDATED", two_words, updated),
+        ("two words, order RELEVANCE", two_words, relevance),
+        (
+            "two common words (ranks 1 to 100)",
+            [f"{common_word()} {common_word()}" for _ in range(50)],
+            updated,
         ),
-        "phrase of two words": (
-            [f'"{words[_rank(rng)]} {words[_rank(rng)]}"' for _ in range(50)],
-            Types.NoteSortOrder.UPDATED,
+        ("phrase of two words", [f'"{word()} {word()}"' for _ in range(50)], updated),
+        (
+            "one word prefix (3 letters*)",
+            [word()[:3] + "*" for _ in range(50)],
+            updated,
         ),
-        "two words and tag:tag7": (
-            [q + " tag:tag7" for q in two_word[:50]],
-            Types.NoteSortOrder.UPDATED,
-        ),
-        "no words (list all), order UPDATED": ([""] * 20, Types.NoteSortOrder.UPDATED),
-    }
-    for name, (queries, order) in shapes.items():
+        ("two words and tag:tag7", [q + " tag:tag7" for q in two_words[:50]], updated),
+        ("no words (list all), order UPDATED", [""] * 20, updated),
+    )
+    for name, queries, order in shapes:
         _measure(db, name, queries, order)
-
-
-def _rank(rng):
-    return int(20 * (5000 / 20) ** rng.random())
 
 
 def _measure(db, name, queries, order):

@@ -3,6 +3,7 @@
     notestore-admin create-user --username NAME --email ADDR [--name TEXT]
     notestore-admin token --username NAME
     notestore-admin status [--json]
+    notestore-admin handover --shard s1 [--to NODE]
 
 Passwords are read from a prompt, or from standard input with
 ``--password-stdin``; never from the command line, where other users of the
@@ -14,7 +15,7 @@ import getpass
 import json
 import sys
 
-from notestore import clusterstate, validation
+from notestore import clusterstate, handover, validation
 from notestore import config as common
 from notestore.tokens import TokenSigner
 from notestore.userdb import UserDB, UserDBError, UserExists
@@ -66,6 +67,14 @@ def _build_parser():
     status = commands.add_parser("status", help="show shards, nodes and roles")
     status.add_argument("--json", action="store_true", help="print JSON")
     status.set_defaults(run=_status)
+
+    move = commands.add_parser(
+        "handover", help="move a shard's primary role to an in-sync secondary"
+    )
+    move.add_argument("--shard", required=True)
+    move.add_argument("--to", help="target node (default: an in-sync secondary)")
+    move.add_argument("--timeout", type=float, default=10.0, help="seconds")
+    move.set_defaults(run=_handover)
     return parser
 
 
@@ -160,24 +169,64 @@ def _least_full_shard(args, userdb):
 
 def _status(args, parser):
     try:
-        state = clusterstate.read_state(args.zookeeper, args.zk_root)
+        cluster = clusterstate.read_cluster(args.zookeeper, args.zk_root)
     except clusterstate.ClusterUnreachable as exc:
         raise AdminError(str(exc)) from exc
     if args.json:
-        print(json.dumps({"shards": state}, indent=2, sort_keys=True))
+        print(json.dumps(cluster, indent=2, sort_keys=True))
         return 0
-    for shard_id, info in sorted(state.items()):
-        primary = info["primary"] or {}
-        print(
-            f"shard {shard_id}: epoch {info['epoch']}, "
-            f"primary {primary.get('node', '-')}, in-sync {info['insync']}"
-        )
+    for shard_id, info in sorted(cluster["shards"].items()):
+        print(_shard_line(shard_id, info))
         for node_id, node in sorted(info["nodes"].items()):
-            print(
-                f"  node {node_id}: {node.get('role')} at "
-                f"{node.get('host')}:{node.get('port')} lsn {node.get('lsn')} "
-                f"pid {node.get('pid')}"
-            )
+            print(_node_line(node_id, node))
+    for router_id, router in sorted(cluster["routers"].items()):
+        print(_router_line(router_id, router, cluster["shards"]))
+    return 0
+
+
+def _shard_line(shard_id, info):
+    primary = (info["primary"] or {}).get("node", "none")
+    line = (
+        f"shard {shard_id}: primary {primary}, epoch {info['epoch']},"
+        f" in-sync {','.join(info['insync']) or '-'}"
+    )
+    if info.get("handover"):
+        line += f", handing over to {info['handover'].get('to')}"
+    return line
+
+
+def _node_line(node_id, node):
+    lag = node.get("lag")
+    return (
+        f"  {node_id:<8} {node.get('role', '?'):<10} epoch {node.get('epoch')}"
+        f"  lsn {node.get('lsn')}  lag {'-' if lag is None else lag}"
+        f"  {'in-sync' if node.get('insync') else 'NOT in-sync'}"
+        f"  {node.get('ack_mode', '?')}  {node.get('host')}:{node.get('port')}"
+        f"  pid {node.get('pid')}"
+    )
+
+
+def _router_line(router_id, router, shards):
+    views = []
+    for shard_id, seen in sorted((router.get("view") or {}).items()):
+        current = (shards.get(shard_id, {}).get("primary") or {}).get("epoch")
+        seen = seen or {}
+        stale = "" if seen.get("epoch") == current else " (stale)"
+        views.append(
+            f"{shard_id}->{seen.get('node', 'none')}@{seen.get('epoch')}{stale}"
+        )
+    address = f"http {router.get('http_port')}, tcp {router.get('tcp_port')}"
+    return f"router {router_id} ({address}): {' '.join(views) or 'no shards'}"
+
+
+def _handover(args, parser):
+    try:
+        elapsed_s, target = handover.hand_over(
+            args.zookeeper, args.zk_root, args.shard, args.to, args.timeout
+        )
+    except handover.HandoverError as exc:
+        raise AdminError(str(exc)) from exc
+    print(f"{target} is primary of {args.shard} after {elapsed_s * 1000:.0f} ms")
     return 0
 
 

@@ -6,7 +6,13 @@ from kazoo.handlers.threading import KazooTimeoutError
 
 from notestore import zklayout
 
-__all__ = ["ClusterUnreachable", "NoShardAvailable", "least_full_shard", "read_state"]
+__all__ = [
+    "ClusterUnreachable",
+    "NoShardAvailable",
+    "least_full_shard",
+    "read_cluster",
+    "read_state",
+]
 
 
 class ClusterUnreachable(Exception):
@@ -22,6 +28,15 @@ def read_state(zookeeper, zk_root, timeout_s=10):
 
     Blocks up to ``timeout_s`` to connect; raises `ClusterUnreachable`.
     """
+    return read_cluster(zookeeper, zk_root, timeout_s)["shards"]
+
+
+def read_cluster(zookeeper, zk_root, timeout_s=10):
+    """Return ``{"shards": {...}, "routers": {router id: its znode}}``.
+
+    Each node entry gains ``lag``: how many records it is behind its
+    shard's primary, by the LSNs the nodes last published.
+    """
     layout = zklayout.Layout(zk_root)
     zk = KazooClient(hosts=zookeeper)
     try:
@@ -30,7 +45,11 @@ def read_state(zookeeper, zk_root, timeout_s=10):
         raise ClusterUnreachable(f"cannot reach ZooKeeper at {zookeeper}") from exc
     try:
         shards = _children(zk, layout.shards)
-        return {shard: _shard_state(zk, layout, shard) for shard in shards}
+        routers = _children(zk, layout.routers)
+        return {
+            "shards": {shard: _shard_state(zk, layout, shard) for shard in shards},
+            "routers": {name: _read(zk, layout.router(name)) for name in routers},
+        }
     finally:
         zk.stop()
         zk.close()
@@ -52,10 +71,18 @@ def _shard_state(zk, layout, shard_id):
         node: _read(zk, layout.node(shard_id, node))
         for node in _children(zk, layout.nodes(shard_id))
     }
+    primary = _read(zk, layout.primary(shard_id)) or None
+    insync = _read(zk, layout.insync(shard_id)).get("nodes", [])
+    leader_lsn = nodes.get((primary or {}).get("node"), {}).get("lsn")
+    for node_id, node in nodes.items():
+        node["insync"] = node_id in insync
+        if leader_lsn is not None and node.get("lsn") is not None:
+            node["lag"] = max(0, leader_lsn - node["lsn"])
     return {
-        "primary": _read(zk, layout.primary(shard_id)) or None,
+        "primary": primary,
         "epoch": _read(zk, layout.epoch(shard_id)).get("epoch", 0),
-        "insync": _read(zk, layout.insync(shard_id)).get("nodes", []),
+        "insync": insync,
+        "handover": _read(zk, layout.handover(shard_id)) or None,
         "nodes": nodes,
     }
 

@@ -48,7 +48,9 @@ __all__ = [
     "TagTerm",
     "Text",
     "Todo",
+    "is_word_char",
     "parse_query",
+    "split_words",
     "time_zone",
 ]
 
@@ -360,7 +362,7 @@ class _Parser:
         pos = start + 1 if negated else start
         if pos < len(text) and text[pos] == '"':
             value, self._pos = _read_quoted(text, pos)
-            self._add_text(_text_term(value, negated=negated), start)
+            self._add(_text_term(value, negated=negated), start)
             return
         end = _word_end(text, pos)
         if end == pos:
@@ -372,14 +374,14 @@ class _Parser:
             prefix = text.startswith("*", end)
             self._pos = end + 1 if prefix else end
             term = Text((text[pos:end],), prefix=prefix, negated=negated)
-            self._add_text(term, start)
+            self._add(term, start)
 
     def _add_expression(self, label, value, negated, start):
         kind, field = _LABELS.get(label.casefold(), (None, None))
         if kind is None:
             # An unknown label: the whole term is plain text.
             term = _text_term(f"{label} {value}", negated=negated)
-            self._add_text(term, start)
+            self._add(term, start)
         elif kind == "any":
             self._in_any = True
             self._chunk_used = True
@@ -396,9 +398,6 @@ class _Parser:
             return
         self._scopes.append(NotebookScope(name.casefold(), negated))
         self._chunk_used = True
-
-    def _add_text(self, term, start):
-        self._add(term, start)
 
     def _add(self, term, start):
         if term is None:

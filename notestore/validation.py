@@ -72,6 +72,8 @@ EDAM_TIMEZONE_LEN_MAX = 32
 EDAM_PUBLISHING_URI_LEN_MIN = 1
 EDAM_PUBLISHING_URI_LEN_MAX = 255
 EDAM_PUBLISHING_URI_PROHIBITED = frozenset({".."})
+EDAM_PUBLISHING_DESCRIPTION_LEN_MIN = 1
+EDAM_PUBLISHING_DESCRIPTION_LEN_MAX = 200
 
 EDAM_NOTE_TAGS_MAX = 100
 EDAM_NOTE_RESOURCES_MAX = 1000
@@ -354,6 +356,13 @@ def check_publishing_uri(value: object, parameter: str = "Publishing.uri") -> No
     _check_pattern(value, parameter, _PUBLISHING_URI)
     if value in EDAM_PUBLISHING_URI_PROHIBITED:
         _reject(parameter, "is a reserved value")
+
+
+def check_publishing_description(
+    value: object, parameter: str = "Publishing.publicDescription"
+) -> None:
+    """Raise ValidationError unless ``value`` is a valid public description."""
+    _check_name(value, parameter, EDAM_PUBLISHING_DESCRIPTION_LEN_MAX)
 
 
 def check_timestamp(value: object, parameter: str) -> None:

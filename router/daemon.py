@@ -162,7 +162,17 @@ class Router:
     def start(self, http_listener, tcp_listener):
         self._userdb.migrate()
         self._revocations.start()
-        self._shard_map.start()
+        http_port = http_listener.getsockname()[1]
+        tcp_port = tcp_listener.getsockname()[1]
+        self._shard_map.start(
+            identity={
+                "id": f"{socket.gethostname()}-{os.getpid()}",
+                "pid": os.getpid(),
+                "host": self._config.host,
+                "http_port": http_port,
+                "tcp_port": tcp_port,
+            }
+        )
         app = ThriftHttpApp(
             self._userstore.process,
             self._forwarder.process,
@@ -179,8 +189,6 @@ class Router:
         ]
         for server in self._servers:
             server.start()
-        http_port = http_listener.getsockname()[1]
-        tcp_port = tcp_listener.getsockname()[1]
         log.info(
             "router listening: http %s:%d, tcp %s:%d, public %s",
             self._config.host,

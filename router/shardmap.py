@@ -9,7 +9,9 @@ entry costs a retry, never a misplaced write.
 import logging
 
 import gevent.event
-from kazoo.client import KazooClient
+import gevent.lock
+from kazoo.client import KazooClient, KazooState
+from kazoo.exceptions import KazooException, NodeExistsError
 from kazoo.handlers.gevent import SequentialGeventHandler
 
 from notestore import zklayout
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 class ShardMap:
     def __init__(self, zookeeper, zk_root, session_timeout_s=10.0):
         self._layout = zklayout.Layout(zk_root)
+        self._identity = None  # published under <root>/routers for status
         self._zk = KazooClient(
             hosts=zookeeper,
             timeout=session_timeout_s,
@@ -29,12 +32,22 @@ class ShardMap:
         )
         self._primaries = {}  # shard id -> znode value of its primary, or None
         self._changed = gevent.event.Event()
+        self._publish_lock = gevent.lock.Semaphore()
 
-    def start(self, timeout_s=30):
-        """Connect and load the map. Blocks until the first snapshot is in."""
+    def start(self, identity=None, timeout_s=30):
+        """Connect and load the map. Blocks until the first snapshot is in.
+
+        ``identity`` (a dict with an ``id``), if given, is published with the
+        router's view of every shard for the admin status command.
+        """
+        self._identity = identity
         self._zk.start(timeout=timeout_s)
         self._zk.ensure_path(self._layout.shards)
+        self._zk.ensure_path(self._layout.routers)
         self._zk.ChildrenWatch(self._layout.shards, self._on_shards)
+        if self._identity is not None:
+            self._zk.add_listener(self._on_state)
+            self._publish_view()
 
     def stop(self):
         self._zk.stop()
@@ -91,6 +104,36 @@ class ShardMap:
         # Waiters hold the event they saw; a fresh one arms the next change.
         changed, self._changed = self._changed, gevent.event.Event()
         changed.set()
+        if self._identity is not None:
+            gevent.spawn(self._publish_view)
+
+    def view(self):
+        """Shard id -> the primary this router routes to (node and epoch)."""
+        return {
+            shard_id: {"node": primary.get("node"), "epoch": primary.get("epoch")}
+            if primary
+            else None
+            for shard_id, primary in self._primaries.items()
+        }
+
+    def _publish_view(self):
+        # Ephemeral: it vanishes with the router, and comes back after a new
+        # session. One publisher at a time, each writing the view as it is
+        # when it runs, so the last write is the newest view.
+        with self._publish_lock:
+            path = self._layout.router(self._identity["id"])
+            value = zklayout.encode({**self._identity, "view": self.view()})
+            try:
+                try:
+                    self._zk.create(path, value, ephemeral=True)
+                except NodeExistsError:
+                    self._zk.set(path, value)
+            except KazooException as exc:
+                log.debug("cannot publish the router's view: %s", exc)
+
+    def _on_state(self, state):
+        if state == KazooState.CONNECTED:
+            gevent.spawn(self._publish_view)
 
 
 def _describe(primary):

@@ -28,6 +28,7 @@ import os
 
 import gevent
 import gevent.event
+import gevent.lock
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import (
     BadVersionError,
@@ -90,6 +91,7 @@ class Coordinator:
         self._live = frozenset()  # node ids with a registration znode
         self._handover = {}
         self._publisher = None
+        self._campaign_lock = gevent.lock.Semaphore()
         self.extra_status = lambda: {}
 
     @property
@@ -267,6 +269,9 @@ class Coordinator:
 
     def _on_handover(self, data, stat):
         self._handover = zklayout.decode(data) if stat is not None else {}
+        if not self._handover and self._primary is None and self._connected:
+            # A withdrawn handover frees the election for everyone again.
+            self._zk.handler.spawn(self._campaign)
         if (
             self.role == Role.PRIMARY
             and self._handover.get("from") == self._config.node_id
@@ -274,6 +279,12 @@ class Coordinator:
             self._zk.handler.spawn(self._hand_over, self._handover.get("to"))
 
     def _campaign(self):
+        # Watches fire together (in-sync set, primary, handover): one
+        # campaign at a time, or a loser's "lost" would undo our own win.
+        with self._campaign_lock:
+            self._campaign_once()
+
+    def _campaign_once(self):
         shard = self._config.shard_id
         if self._zk.exists(self._layout.primary(shard)) is not None:
             return
@@ -311,9 +322,8 @@ class Coordinator:
         if (role, epoch) != (self.role, self.epoch):
             log.info("%s is now %s in epoch %d", self._config.node_id, role, epoch)
         self.role, self.epoch = role, epoch
-        if role == Role.PRIMARY:
-            self._handing_over = False
         if changed:
+            self._handing_over = False
             self._on_role(role)
             if self._connected:
                 gevent.spawn(self._publish_quietly)

@@ -6,6 +6,8 @@ Queries that feed lists take many GUIDs at once (`tag_guids_of`,
 not one per note.
 """
 
+from shard import search
+
 __all__ = ["Reads"]
 
 # Every column of a note but its content, for reads that never send it.
@@ -126,6 +128,12 @@ class Reads:
     def note_meta(self, user_id, guid):
         sql = f"SELECT {NOTE_META_COLUMNS} FROM notes WHERE user_id = ? AND guid = ?"
         return self._one(sql, user_id, guid)
+
+    def notes_meta_of(self, user_id, guids):
+        """Map note GUIDs to their rows without content."""
+        sql = f"SELECT {NOTE_META_COLUMNS} FROM notes WHERE user_id = ?"
+        sql += " AND guid IN ({})"
+        return {row["guid"]: row for row in self._in(sql, guids, user_id)}
 
     def note_count(self, user_id):
         return self._count("SELECT count(*) FROM notes WHERE user_id = ?", user_id)
@@ -258,6 +266,17 @@ class Reads:
         )
         return self._all(sql, user_id, after_usn, *kinds, limit)
 
+    # Search (shard.search holds the index and the query planner)
+
+    def find_notes(self, user_id, note_filter, now_ms, offset, max_notes):
+        """The `search.SearchResult` of one page of a NoteFilter."""
+        return search.find_notes(
+            self._db, user_id, note_filter, now_ms, offset, max_notes
+        )
+
+    def count_notes(self, user_id, note_filter, with_trash, now_ms):
+        return search.count_notes(self._db, user_id, note_filter, with_trash, now_ms)
+
     # Plumbing
 
     def _one(self, sql, *params):
@@ -269,13 +288,15 @@ class Reads:
     def _count(self, sql, *params):
         return self._db.execute(sql, params).fetchone()[0]
 
-    def _in(self, sql, values):
+    def _in(self, sql, values, *params):
+        """Run ``sql`` with its ``{}`` bound to slices of ``values``; the
+        ``params`` bind the placeholders before it."""
         values = list(values)
         rows = []
         for start in range(0, len(values), _IN_SLICE):
             part = values[start : start + _IN_SLICE]
             marks = ", ".join("?" * len(part))
-            rows.extend(self._db.execute(sql.format(marks), part))
+            rows.extend(self._db.execute(sql.format(marks), (*params, *part)))
         return rows
 
 

@@ -144,8 +144,6 @@ class Leader:
             return
         deadline = _now() + self._config.replica_timeout_s
         while True:
-            if self._closed:
-                raise NotReplicated("no longer primary")
             lagging = [
                 node
                 for node in self._coordinator.insync_followers()
@@ -153,6 +151,8 @@ class Leader:
             ]
             if not lagging:
                 return
+            if self._closed:
+                raise NotReplicated("no longer primary")
             # A follower whose ZooKeeper session has ended cannot answer:
             # drop it now rather than after the replica timeout.
             gone = [node for node in lagging if not self._coordinator.is_live(node)]

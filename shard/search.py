@@ -1,11 +1,14 @@
 """Note search on a shard: the full-text index and the queries over it.
 
 The index is three tables of our own (`FTS_SCHEMA`), derived from the
-notes, note_tags, tags and resources tables and kept current by the
-storage appliers: they call `index_note` after any change to a note, its
-tags or its resources, and `unindex_note` when a note is expunged, inside
-the transaction that applies the record. Primary and replica run the same
-appliers, so their indexes agree.
+notes, note_tags, tags, resources and resource_bodies tables and kept
+current by the storage appliers: they call `index_note` after any change
+to a note, its tags, its resources or the name of one of its tags, and
+`unindex_note` when a note is expunged, inside the transaction that
+applies the record. Primary and replica run the same appliers, so their
+indexes agree. Queries also read notebooks, tags and note_tags (through
+its ``note_tags_by_tag`` index) at search time, so notebook and tag names
+in ``notebook:`` and ``tag:`` are always current.
 
 - ``note_search``: one row per note with what filters and orders read
   (owner, notebook, active, times, USN, title key, to-do and encryption
@@ -74,6 +77,13 @@ CREATE TABLE IF NOT EXISTS note_search (
     has_unchecked_todo INTEGER NOT NULL,
     has_encryption INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS note_search_by_updated
+    ON note_search (user_id, active, updated);
+CREATE INDEX IF NOT EXISTS note_search_by_created
+    ON note_search (user_id, active, created);
+CREATE INDEX IF NOT EXISTS note_search_by_usn ON note_search (user_id, active, usn);
+CREATE INDEX IF NOT EXISTS note_search_by_title
+    ON note_search (user_id, active, title_key);
 CREATE TABLE IF NOT EXISTS note_search_facts (
     docid INTEGER NOT NULL,
     field TEXT NOT NULL,
@@ -85,7 +95,7 @@ CREATE INDEX IF NOT EXISTS note_search_facts_by_field
 CREATE INDEX IF NOT EXISTS note_search_facts_by_docid
     ON note_search_facts (docid);
 CREATE VIRTUAL TABLE IF NOT EXISTS note_fts USING fts5 (
-    title, content_text, tag_names, resource_text,
+    title, content_text, tag_names, resource_text, tag_keys,
     tokenize = "unicode61 remove_diacritics 0 categories 'L* N* M*' tokenchars '_'"
 );
 """
@@ -93,8 +103,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS note_fts USING fts5 (
 # NoteSortOrder values (EDAM Types.thrift).
 CREATED, UPDATED, RELEVANCE, UPDATE_SEQUENCE_NUMBER, TITLE = 1, 2, 3, 4, 5
 
-# bm25 column weights for RELEVANCE: title, content, tag names, resources.
-_BM25 = "bm25(note_fts, 4.0, 1.0, 2.0, 1.0)"
+# bm25 column weights for RELEVANCE: title, content, tag names, resources,
+# tag keys (not words: no weight).
+_BM25 = "bm25(note_fts, 4.0, 1.0, 2.0, 1.0, 0.0)"
 
 _SORT_KEYS = {
     CREATED: "s.created",
@@ -191,7 +202,8 @@ def index_note(db, note_guid):
         + (updated, usn, title.casefold(), bytes(content_hash))
         + content.flags,
     )
-    text = (title, content.text, _tag_names(db, note_guid), _reco_text(resources))
+    tag_names, tag_keys = _tags(db, note_guid)
+    text = (title, content.text, tag_names, _reco_text(resources), tag_keys)
     _write_fts(db, docid, text, old_text)
     _write_facts(db, docid, _facts(attributes, resources))
 
@@ -240,7 +252,7 @@ class _Content:
 
 
 def _content(db, note_guid, content_hash, entry, old_text):
-    if entry is not None and bytes(entry[1]) == content_hash:
+    if old_text is not None and bytes(entry[1]) == content_hash:
         return _Content(old_text[1], tuple(entry[2:5]))
     (content,) = db.execute(
         "SELECT content FROM notes WHERE guid = ?", (note_guid,)
@@ -264,19 +276,29 @@ def _content(db, note_guid, content_hash, entry, old_text):
 
 def _fts_row(db, docid):
     return db.execute(
-        "SELECT title, content_text, tag_names, resource_text FROM note_fts"
-        " WHERE rowid = ?",
+        "SELECT title, content_text, tag_names, resource_text, tag_keys"
+        " FROM note_fts WHERE rowid = ?",
         (docid,),
     ).fetchone()
 
 
-def _tag_names(db, note_guid):
+def _tags(db, note_guid):
+    """Return the note's tag names (searchable words) and tag keys."""
     rows = db.execute(
-        "SELECT t.name FROM note_tags nt JOIN tags t ON t.guid = nt.tag_guid"
+        "SELECT nt.tag_guid, t.name FROM note_tags AS nt"
+        " LEFT JOIN tags AS t ON t.guid = nt.tag_guid"
         " WHERE nt.note_guid = ? ORDER BY nt.position",
         (note_guid,),
-    )
-    return "\n".join(name for (name,) in rows)
+    ).fetchall()
+    names = "\n".join(name for _, name in rows if name)
+    keys = [_tag_key(guid) for guid, _ in rows]
+    return names, " ".join(keys + [_ANY_TAG_KEY] if keys else [])
+
+
+def _tag_key(tag_guid):
+    # One token per tag in the tag_keys column: "tag:x" and tagGuids become
+    # FTS5 terms, intersected with the words in the posting lists.
+    return "tag" + tag_guid.replace("-", "")
 
 
 def _resources(db, note_guid, user_id):
@@ -306,8 +328,8 @@ def _write_fts(db, docid, text, old_text):
             return
         db.execute("DELETE FROM note_fts WHERE rowid = ?", (docid,))
     db.execute(
-        "INSERT INTO note_fts (rowid, title, content_text, tag_names, resource_text)"
-        " VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO note_fts (rowid, title, content_text, tag_names, resource_text,"
+        " tag_keys) VALUES (?, ?, ?, ?, ?, ?)",
         (docid, *text),
     )
 
@@ -392,27 +414,13 @@ def find_notes(db, user_id, note_filter, now_ms, offset=0, max_notes=None):
     total counts all matches. Reads only; raises sqlite3 errors.
     """
     query = parse_query(_field(note_filter, "words"))
-    plan = _Plan(user_id, note_filter, query, now_ms, _field(note_filter, "inactive"))
-    sort_key, direction = _sort(note_filter, plan.has_match)
-    limit = -1 if max_notes is None else max_notes
-    # FTS5's bm25() only works next to its MATCH, so the matches and their
-    # sort keys are collected first, then counted, ordered and cut.
-    rows = db.execute(
-        "WITH matches AS MATERIALIZED ("
-        f" SELECT s.guid AS guid, s.docid AS docid, {sort_key} AS sort_key"
-        f" FROM {plan.source} WHERE {plan.where})"
-        " SELECT guid, count(*) OVER () FROM matches"
-        f" ORDER BY sort_key {direction}, docid {direction} LIMIT ? OFFSET ?",
-        (*plan.params, limit, offset),
-    ).fetchall()
-    if rows:
-        total = rows[0][1]
-    elif offset > 0:
-        total = _count(db, plan)
-    else:
-        total = 0
+    plan = _Plan(db, user_id, note_filter, query, now_ms)
+    total = _count(db, plan)
+    guids = []
+    if total > offset and max_notes != 0:
+        guids = _page(db, plan, _sort(note_filter, plan.ranked), offset, max_notes)
     return SearchResult(
-        guids=[guid for guid, _ in rows],
+        guids=guids,
         total=total,
         searched_words=list(query.searched_words),
         stopped_words=list(query.stopped_words),
@@ -430,7 +438,7 @@ def count_notes(db, user_id, note_filter, with_trash, now_ms=None):
     if now_ms is None:
         now_ms = int(time.time() * 1000)
     query = parse_query(_field(note_filter, "words"))
-    plan = _Plan(user_id, note_filter, query, now_ms, _field(note_filter, "inactive"))
+    plan = _Plan(db, user_id, note_filter, query, now_ms)
     notebook_counts = dict(
         db.execute(
             f"SELECT s.notebook_guid, count(*) FROM {plan.source}"
@@ -448,7 +456,8 @@ def count_notes(db, user_id, note_filter, with_trash, now_ms=None):
     )
     trash_count = None
     if with_trash:
-        trash_count = _count(db, _Plan(user_id, note_filter, query, now_ms, True))
+        trash = _Plan(db, user_id, note_filter, query, now_ms, inactive=True)
+        trash_count = _count(db, trash)
     return notebook_counts, tag_counts, trash_count
 
 
@@ -457,15 +466,28 @@ def _count(db, plan):
     return db.execute(sql, plan.params).fetchone()[0]
 
 
+def _page(db, plan, sort, offset, max_notes):
+    # Counting and paging are two statements: SQLite's sorter then keeps only
+    # the page (a top-N sort), where one statement with a window count had to
+    # hold and sort every match, twice as slow for tens of thousands.
+    sort_key, direction = sort
+    rows = db.execute(
+        f"SELECT s.guid FROM {plan.source} WHERE {plan.where}"
+        f" ORDER BY {sort_key} {direction}, s.docid {direction} LIMIT ? OFFSET ?",
+        (*plan.params, -1 if max_notes is None else max_notes, offset),
+    )
+    return [guid for (guid,) in rows]
+
+
 def _field(note_filter, name):
     return getattr(note_filter, name, None)
 
 
-def _sort(note_filter, has_match):
+def _sort(note_filter, ranked):
     """Return (sort key SQL, "ASC" or "DESC") for the filter's order."""
     order = _field(note_filter, "order")
     direction = "ASC" if _field(note_filter, "ascending") else "DESC"
-    if order == RELEVANCE and has_match:
+    if order == RELEVANCE and ranked:
         # bm25 is smaller for better matches; negated, the best come first
         # in the default (descending) direction.
         return f"-{_BM25}", direction
@@ -477,25 +499,38 @@ def _sort(note_filter, has_match):
 class _Plan:
     """The FROM and WHERE clauses, with parameters, of one filter.
 
-    When the query has words that every match needs, the FTS5 table drives
-    the query (``has_match``): MATCH plus the user's rowid range, joined to
-    note_search. Otherwise note_search is read over the user's rowid range.
-    Every other term becomes a condition on ``s`` (note_search).
+    Words and tags are FTS5 terms: words in the text columns, tags as their
+    keys in ``tag_keys``. When some of them are required, one FTS5 query
+    drives the search: MATCH plus the user's rowid range, joined to
+    note_search (``has_match``). Otherwise note_search is read by user,
+    through the index of the requested order. Every other term is a
+    condition on ``s`` (note_search).
     """
 
-    def __init__(self, user_id, note_filter, query, now_ms, inactive):
+    def __init__(self, db, user_id, note_filter, query, now_ms, inactive=None):
+        self._db = db
         self._user_id = user_id
         self._low, self._high = _docid_range(user_id)
         self._zone = time_zone(_field(note_filter, "timeZone"))
         self._now_ms = now_ms
         self._conditions = []
         self._params = []
-        match = _match_expression(query)
+        self._fts = self._fts_expressions(query)
+        if inactive is None:
+            inactive = _field(note_filter, "inactive")
+        tag_guids = _field(note_filter, "tagGuids") or ()
+        match = self._match_expression(query, tag_guids)
         self.has_match = match is not None
+        self.ranked = self.has_match and any(
+            isinstance(term, Text) and not term.negated
+            for term in query.terms + query.any_terms
+        )
         self._add_source(match)
         self._add("s.user_id = ? AND s.active = ?", user_id, 0 if inactive else 1)
-        self._add_filter(note_filter)
-        self._add_query(query, match is not None)
+        notebook_guid = _field(note_filter, "notebookGuid")
+        if notebook_guid is not None:
+            self._add("s.notebook_guid = ?", notebook_guid)
+        self._add_query(query)
 
     @property
     def where(self):
@@ -511,8 +546,9 @@ class _Plan:
 
     def _add_source(self, match):
         if match is None:
+            # s.user_id = ? (below) scopes the query to the user; a rowid
+            # range here would keep SQLite from the order's index.
             self.source = "note_search AS s"
-            self._add("s.docid BETWEEN ? AND ?", self._low, self._high)
             return
         # CROSS JOIN keeps FTS5 as the outer loop: the match is the selective
         # part, note_search is probed by primary key per matching note.
@@ -524,17 +560,55 @@ class _Plan:
             self._high,
         )
 
-    def _add_filter(self, note_filter):
-        notebook_guid = _field(note_filter, "notebookGuid")
-        if notebook_guid is not None:
-            self._add("s.notebook_guid = ?", notebook_guid)
-        for tag_guid in _field(note_filter, "tagGuids") or ():
-            self._add(
-                "s.guid IN (SELECT note_guid FROM note_tags WHERE tag_guid = ?)",
-                tag_guid,
-            )
+    def _fts_expressions(self, query):
+        """Map each term that FTS5 can answer to its FTS5 expression."""
+        expressions = {}
+        for term in query.terms + query.any_terms:
+            if isinstance(term, Text):
+                expressions[term] = _text_expression(term)
+            elif isinstance(term, TagTerm):
+                expression = self._tag_expression(term)
+                if expression is not None:
+                    expressions[term] = expression
+        return expressions
 
-    def _add_query(self, query, has_match):
+    def _tag_expression(self, term):
+        if term.name_key is None:
+            return f'tag_keys : "{_ANY_TAG_KEY}"'
+        value_sql, value_params = _string_match("name_key", term.name_key, term.prefix)
+        rows = self._db.execute(
+            f"SELECT guid FROM tags WHERE user_id = ? AND {value_sql} LIMIT ?",
+            (self._user_id, *value_params, _MAX_TAG_KEYS + 1),
+        ).fetchall()
+        if len(rows) > _MAX_TAG_KEYS:
+            return None  # a prefix naming very many tags: a SQL condition
+        return _tag_keys_expression([guid for (guid,) in rows])
+
+    def _match_expression(self, query, tag_guids):
+        """Return the FTS5 expression every match satisfies, or None.
+
+        The required positive FTS terms and NoteFilter.tagGuids, and the
+        ``any:`` group when FTS5 answers all of it, make one FTS5 query;
+        required negated FTS terms narrow it with NOT. With no positive
+        term there is nothing to drive with: FTS5 cannot say "not X" alone.
+        """
+        fts = self._fts
+        parts = [fts[t] for t in query.terms if t in fts and not t.negated]
+        parts += [_tag_keys_expression([guid]) for guid in tag_guids]
+        if query.any_terms and self._fts_answers_all(query.any_terms):
+            parts.append(" OR ".join(f"({fts[t]})" for t in query.any_terms))
+        if not parts:
+            return None
+        expression = " AND ".join(f"({part})" for part in parts)
+        for term in query.terms:
+            if term in fts and term.negated:
+                expression = f"({expression}) NOT ({fts[term]})"
+        return expression
+
+    def _fts_answers_all(self, terms):
+        return all(term in self._fts and not term.negated for term in terms)
+
+    def _add_query(self, query):
         for scope in query.scopes:
             sql = (
                 "s.notebook_guid IN (SELECT guid FROM notebooks"
@@ -542,10 +616,11 @@ class _Plan:
             )
             self._add_term(sql, [self._user_id, scope.name_key], scope.negated)
         for term in query.terms:
-            if not (has_match and isinstance(term, Text)):
+            if not (self.has_match and term in self._fts):
                 self._add_term(*self._condition(term), term.negated)
-        if query.any_terms and not (has_match and _all_positive_text(query.any_terms)):
-            self._add_any(query.any_terms)
+        any_terms = query.any_terms
+        if any_terms and not (self.has_match and self._fts_answers_all(any_terms)):
+            self._add_any(any_terms)
 
     def _add_term(self, sql, params, negated):
         self._add(f"NOT ({sql})" if negated else f"({sql})", *params)
@@ -560,8 +635,12 @@ class _Plan:
 
     def _condition(self, term):
         """Return (sql, params) true for the notes the term matches, unnegated."""
-        if isinstance(term, Text):
-            return self._text_condition(term)
+        if term in self._fts:
+            sql = (
+                "s.docid IN (SELECT rowid FROM note_fts"
+                " WHERE note_fts MATCH ? AND rowid BETWEEN ? AND ?)"
+            )
+            return sql, [self._fts[term], self._low, self._high]
         if isinstance(term, TagTerm):
             return self._tag_condition(term)
         if isinstance(term, DateTerm):
@@ -572,16 +651,7 @@ class _Plan:
             return "s.has_encryption = 1", []
         return self._fact_condition(term)
 
-    def _text_condition(self, term):
-        sql = (
-            "s.docid IN (SELECT rowid FROM note_fts"
-            " WHERE note_fts MATCH ? AND rowid BETWEEN ? AND ?)"
-        )
-        return sql, [_fts_phrase(term), self._low, self._high]
-
     def _tag_condition(self, term):
-        if term.name_key is None:
-            return "EXISTS (SELECT 1 FROM note_tags WHERE note_guid = s.guid)", []
         value_sql, value_params = _string_match(
             "t.name_key", term.name_key, term.prefix
         )
@@ -632,6 +702,18 @@ _TODO_CONDITIONS = {
     None: "(s.has_checked_todo = 1 OR s.has_unchecked_todo = 1)",
 }
 
+# The columns that plain words search; tag_keys holds no words.
+_TEXT_COLUMNS = "{title content_text tag_names resource_text}"
+
+# The token every tagged note carries in tag_keys (tag:*). Tag keys are
+# "tag" and 32 hex digits, so neither this nor _NO_TAG_KEY is ever one.
+_ANY_TAG_KEY = "tagged"
+_NO_TAG_KEY = "tagnone"
+
+# A tag prefix naming more tags than this is a SQL condition instead of an
+# FTS5 OR of every tag's key.
+_MAX_TAG_KEYS = 500
+
 
 def _string_match(column, value_key, prefix):
     if not prefix:
@@ -641,37 +723,20 @@ def _string_match(column, value_key, prefix):
     return f"{column} >= ? AND {column} < ?", [value_key, value_key + "\U0010ffff"]
 
 
-def _match_expression(query):
-    """Return the FTS5 expression every match must satisfy, or None.
-
-    The required positive text terms, and the ``any:`` group when all of it
-    is positive text, are one FTS5 query; required negated text terms then
-    narrow it with NOT. Without a positive text term there is no driving
-    expression (FTS5 cannot express "not X" alone).
-    """
-    positive = [t for t in query.terms if isinstance(t, Text) and not t.negated]
-    parts = [_fts_phrase(term) for term in positive]
-    if query.any_terms and _all_positive_text(query.any_terms):
-        parts.append(" OR ".join(_fts_phrase(term) for term in query.any_terms))
-    if not parts:
-        return None
-    expression = " AND ".join(f"({part})" for part in parts)
-    for term in query.terms:
-        if isinstance(term, Text) and term.negated:
-            expression = f"({expression}) NOT {_fts_phrase(term)}"
-    return expression
-
-
-def _all_positive_text(terms):
-    return all(isinstance(term, Text) and not term.negated for term in terms)
-
-
-def _fts_phrase(term):
+def _text_expression(term):
     # Each word is an FTS5 string, tokenized again by FTS5 itself with the
     # index's tokenizer: quoting keeps AND, OR, NOT and NEAR literal words.
-    phrase = '"' + " ".join(term.words).replace('"', '""') + '"'
+    phrase = _fts_string(" ".join(term.words))
     if term.prefix:
         phrase += "*"
-    if term.title_only:
-        phrase = "title : " + phrase
-    return phrase
+    return f"{'title' if term.title_only else _TEXT_COLUMNS} : {phrase}"
+
+
+def _tag_keys_expression(tag_guids):
+    # A tag that does not exist matches nothing: _NO_TAG_KEY is in no note.
+    keys = [_tag_key(guid) for guid in tag_guids] or [_NO_TAG_KEY]
+    return "tag_keys : (" + " OR ".join(_fts_string(key) for key in keys) + ")"
+
+
+def _fts_string(text):
+    return '"' + text.replace('"', '""') + '"'

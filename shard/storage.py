@@ -14,6 +14,7 @@ import sqlite3
 
 from shard.reads import Reads
 from shard.schema import DATA_SCHEMA
+from shard.search import FTS_SCHEMA
 from shard.writes import apply
 
 __all__ = ["Storage", "apply"]
@@ -28,7 +29,7 @@ CREATE TABLE IF NOT EXISTS log (
     body TEXT NOT NULL
 );
 """
-_SCHEMA = _LOG_SCHEMA + DATA_SCHEMA
+_SCHEMA = _LOG_SCHEMA + DATA_SCHEMA + FTS_SCHEMA
 
 
 class Storage(Reads):

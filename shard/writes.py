@@ -13,6 +13,9 @@ Hashes travel as hex, binary bodies as base64, JSON-able maps as dicts.
 
 import base64
 import json
+import sqlite3
+
+from shard import search
 
 __all__ = ["apply"]
 
@@ -126,7 +129,7 @@ def _apply_expunge_notebook(db, record):
 
 def _apply_put_tag(db, record):
     user_id, tag = record["user_id"], record["tag"]
-    old = db.execute("SELECT name FROM tags WHERE guid = ?", (tag["guid"],)).fetchone()
+    old = _select(db, "SELECT name FROM tags WHERE guid = ?", tag["guid"])
     db.execute(
         "INSERT INTO tags (guid, user_id, name, name_key, parent_guid, usn)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guid) DO UPDATE SET"
@@ -141,7 +144,7 @@ def _apply_put_tag(db, record):
             tag["usn"],
         ),
     )
-    if old is not None and old["name"] != tag["name"]:
+    if old and old[0]["name"] != tag["name"]:
         # Tag names are searchable text of every note that carries them.
         _reindex(db, _tagged_notes(db, tag["guid"]))
 
@@ -338,7 +341,7 @@ def _copy_resource(db, old, new, note_guid, usn):
 
 
 def _save_version(db, user_id, note_guid, version):
-    row = db.execute("SELECT * FROM notes WHERE guid = ?", (note_guid,)).fetchone()
+    (row,) = _select(db, "SELECT * FROM notes WHERE guid = ?", note_guid)
     snapshot = {
         "content": row["content"],
         "content_hash": bytes(row["content_hash"]).hex(),
@@ -380,8 +383,8 @@ def _tag_guids(db, note_guid):
 
 
 def _resource_snapshots(db, note_guid):
-    rows = db.execute(
-        "SELECT * FROM resources WHERE note_guid = ? ORDER BY position", (note_guid,)
+    rows = _select(
+        db, "SELECT * FROM resources WHERE note_guid = ? ORDER BY position", note_guid
     )
     return [_resource_snapshot(row) for row in rows]
 
@@ -504,11 +507,20 @@ def _expunged(db, user_id, kind, guid, usn):
 
 
 def _reindex(db, note_guids):
-    """Bring the search index up to date with the notes' rows."""
+    # After the notes, note_tags and resources rows are written.
+    for guid in note_guids:
+        search.index_note(db, guid)
 
 
 def _unindex(db, note_guid):
-    """Drop an expunged note from the search index."""
+    search.unindex_note(db, note_guid)
+
+
+def _select(db, sql, *params):
+    # Appliers run on connections of any row factory (a replica's, a test's).
+    cursor = db.cursor()
+    cursor.row_factory = sqlite3.Row
+    return cursor.execute(sql, params).fetchall()
 
 
 def _flag(value):

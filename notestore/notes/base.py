@@ -115,6 +115,9 @@ def check(check_function, *args):
 
 
 def check_guid(guid, parameter):
+    """A malformed or missing GUID is BAD_DATA_FORMAT, as EDAM documents."""
+    if guid is None:
+        raise errors.user_error("BAD_DATA_FORMAT", parameter)
     check(validation.check_guid, guid, parameter)
 
 

@@ -32,7 +32,11 @@ class NoteReadsMixin:
     ):
         account = self._account(authenticationToken)
         row = self._note_row(account, guid, content=bool(withContent))
-        flags = (withResourcesData, withResourcesRecognition, withResourcesAlternateData)
+        flags = (
+            withResourcesData,
+            withResourcesRecognition,
+            withResourcesAlternateData,
+        )
         return self._full_note(row, bool(withContent), flags)
 
     def getNoteWithResultSpec(self, authenticationToken, guid, resultSpec):
@@ -56,7 +60,9 @@ class NoteReadsMixin:
         account = self._account(authenticationToken)
         return self._note_row(account, guid)["content"]
 
-    def getNoteSearchText(self, authenticationToken, guid, noteOnly, tokenizeForIndexing):
+    def getNoteSearchText(
+        self, authenticationToken, guid, noteOnly, tokenizeForIndexing
+    ):
         account = self._account(authenticationToken)
         row = self._note_row(account, guid)
         parts = [enml.validate_enml(row["content"]).plain_text]
@@ -79,9 +85,7 @@ class NoteReadsMixin:
     def listNoteVersions(self, authenticationToken, noteGuid):
         account = self._account(authenticationToken)
         self._note_row(account, noteGuid, content=False)
-        return [
-            _version_id(row) for row in self._storage.note_versions(noteGuid)
-        ]
+        return [_version_id(row) for row in self._storage.note_versions(noteGuid)]
 
     def getNoteVersion(
         self,
@@ -97,7 +101,11 @@ class NoteReadsMixin:
         row = self._storage.note_version(noteGuid, updateSequenceNum)
         if row is None:
             raise errors.not_found("Note.updateSequenceNumber", str(updateSequenceNum))
-        flags = (withResourcesData, withResourcesRecognition, withResourcesAlternateData)
+        flags = (
+            withResourcesData,
+            withResourcesRecognition,
+            withResourcesAlternateData,
+        )
         return self._version_note(noteGuid, row, flags)
 
     def _version_note(self, note_guid, row, flags):
@@ -158,8 +166,39 @@ class NoteReadsMixin:
             attributes=convert.note_attributes(row["attributes"], note_values),
         )
 
+    def _batch_notes(
+        self,
+        rows,
+        resources=True,
+        attributes=True,
+        note_values=False,
+        resource_values=False,
+    ):
+        """Notes (no content, no bodies) for many rows in three queries."""
+        guids = [row["guid"] for row in rows]
+        tag_guids = self._storage.tag_guids_of(guids)
+        stored = self._storage.resources_of(guids) if resources else {}
+        return [
+            convert.note(
+                row,
+                tag_guids.get(row["guid"]),
+                [
+                    convert.resource(r, full_map=resource_values)
+                    for r in stored.get(row["guid"], ())
+                ],
+                attributes=(
+                    convert.note_attributes(row["attributes"], note_values)
+                    if attributes
+                    else None
+                ),
+            )
+            for row in rows
+        ]
+
     def _bodies(self, guids, flags):
-        columns = tuple(name for name, on in zip(_BODY_COLUMNS, flags) if on)
+        columns = tuple(
+            name for name, on in zip(_BODY_COLUMNS, flags, strict=True) if on
+        )
         if not guids or not columns:
             return {}
         return self._storage.resource_bodies(guids, columns)

@@ -305,7 +305,9 @@ def _resource_entry(item, row):
     if new_body:
         entry.update(_body_fields("body", item.body))
     else:
-        entry.update(body_hash=bytes(row["body_hash"]).hex(), body_size=row["body_size"])
+        entry.update(
+            body_hash=bytes(row["body_hash"]).hex(), body_size=row["body_size"]
+        )
     for key in ("recognition", "alternate"):
         entry.update(_extra_fields(key, getattr(item, key), row, new_body))
     return entry
@@ -364,9 +366,7 @@ def _check_media_and_size(fields, current, resources, stored):
         for entry in resources
         for key in ("body", "recognition", "alternate")
     )
-    check(
-        validation.check_limit, size, validation.EDAM_NOTE_SIZE_MAX_FREE, "Note.size"
-    )
+    check(validation.check_limit, size, validation.EDAM_NOTE_SIZE_MAX_FREE, "Note.size")
 
 
 def _stored_sizes(row):

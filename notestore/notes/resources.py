@@ -56,7 +56,9 @@ class ResourcesMixin:
         )
         if row is None:
             raise errors.not_found("Resource", bytes(contentHash).hex())
-        bodies = self._bodies([row["guid"]], (withData, withRecognition, withAlternateData))
+        bodies = self._bodies(
+            [row["guid"]], (withData, withRecognition, withAlternateData)
+        )
         return convert.resource(row, bodies.get(row["guid"]))
 
     def getResourceData(self, authenticationToken, guid):

@@ -136,10 +136,36 @@ def test_status_shows_every_shard_with_its_primary(cluster):
     done = _admin(cluster, "status", "--json")
 
     assert done.returncode == 0, done.stderr
-    shards = json.loads(done.stdout)["shards"]
+    status = json.loads(done.stdout)
+    shards = status["shards"]
     assert sorted(shards) == sorted(cluster.shard_ids)
     for shard_id, state in shards.items():
-        assert state["primary"]["node"] == "a"
+        leader = state["primary"]["node"]
         assert state["epoch"] >= 1
-        assert state["nodes"]["a"]["role"] == "primary"
-        assert state["nodes"]["a"]["pid"] == cluster.shards[(shard_id, "a")].pid
+        assert sorted(state["nodes"]) == sorted(cluster.node_ids)
+        for node_id, node in state["nodes"].items():
+            expected = "primary" if node_id == leader else "secondary"
+            assert node["role"] == expected
+            assert node["pid"] == cluster.shards[(shard_id, node_id)].pid
+            assert node["lag"] >= 0
+    routers = list(status["routers"].values())
+    assert [router["pid"] for router in routers] == [cluster.router.pid]
+    view = routers[0]["view"]
+    for shard_id, state in shards.items():
+        assert view[shard_id]["node"] == state["primary"]["node"]
+
+
+def test_status_text_names_roles_and_the_routers_view(cluster):
+    done = _admin(cluster, "status")
+
+    assert done.returncode == 0, done.stderr
+    assert "primary" in done.stdout and "secondary" in done.stdout
+    assert "router " in done.stdout
+    assert "(stale)" not in done.stdout
+
+
+def test_handover_of_an_unknown_shard_fails_cleanly(cluster):
+    done = _admin(cluster, "handover", "--shard=s77")
+
+    assert done.returncode == 1
+    assert "no primary" in done.stderr

@@ -10,6 +10,7 @@ from thriftpy2.protocol import TBinaryProtocol
 from thriftpy2.thrift import TApplicationException, TMessageType
 from thriftpy2.transport import TMemoryBuffer
 
+from notestore import clusterstate
 from notestore.client import connect
 from notestore.edam import Errors, NoteStore, NoteStoreApi, Types
 from notestore.tokens import TokenSigner
@@ -207,7 +208,8 @@ def test_method_outside_the_idl_answers_unknown_method(cluster, router_tcp, user
 
 def test_direct_connection_to_a_shard_cannot_impersonate(cluster, user):
     record = user[0]
-    node = cluster.shards[(record.shard_id, "a")].info
+    state = clusterstate.read_state(cluster.zookeeper.hostport, cluster.zk_root)
+    node = state[record.shard_id]["primary"]
     forged = TokenSigner(b"y" * 32).issue(record.shard_id, record.id, 3600)
 
     with connect(node["host"], node["port"], token=forged) as direct:

@@ -11,6 +11,7 @@ import time
 import faults
 import pytest
 
+from notestore import handover
 from notestore.cluster import Cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(300)]
@@ -154,3 +155,33 @@ def _log_since(process, offset):
     with open(process.log_path, errors="replace") as handle:
         handle.seek(offset)
         return handle.read()
+
+
+@pytest.mark.parametrize("attempt", range(REPEAT))
+def test_planned_handover_under_load(cluster, token, router_tcp, attempt):
+    with faults.WriteLoad(router_tcp, token) as load:
+        load.wait_for(20)
+        old = faults.primary_of(cluster, SHARD)
+        target = _other(old["node"])
+
+        elapsed_s, moved_to = handover.hand_over(
+            cluster.zookeeper.hostport, cluster.zk_root, SHARD, timeout_s=10
+        )
+
+        assert moved_to == target
+        assert elapsed_s < 5
+        new = faults.primary_of(cluster, SHARD)
+        assert (new["node"], new["epoch"]) == (target, old["epoch"] + 1)
+        faults.wait_insync(cluster, SHARD, ["a", "b"])
+        load.wait_for(20)
+    faults.check_invariants(cluster, SHARD, load.answered)
+
+
+def test_handover_to_a_node_outside_the_in_sync_set_is_refused(cluster):
+    primary = faults.primary_of(cluster, SHARD)
+
+    with pytest.raises(handover.HandoverError, match="not a live in-sync"):
+        handover.hand_over(
+            cluster.zookeeper.hostport, cluster.zk_root, SHARD, primary["node"]
+        )
+    assert faults.primary_of(cluster, SHARD) == primary

@@ -7,10 +7,18 @@ primary, which also fills the write log that replication ships.
 
 import contextlib
 import hashlib
-import json
 import sqlite3
 
 import pytest
+from noteshard import (
+    CODES,
+    MISSING_GUID,
+    NOW_MS,
+    enml,
+    raises_not_found,
+    raises_user_error,
+    table_rows,
+)
 
 from notestore.edam import Errors, Types
 from notestore.noteservice import DEFAULT_NOTEBOOK_NAME, NoteStoreService
@@ -19,99 +27,6 @@ from shard import storage as shard_storage
 from shard.storage import Storage
 
 pytestmark = pytest.mark.timeout(30)
-
-SECRET = b"unit-test-cluster-secret-0123456789"
-NOW_S = 1_700_000_000
-NOW_MS = NOW_S * 1000
-MISSING_GUID = "ffffffff-ffff-ffff-ffff-ffffffffffff"
-CODES = Errors.EDAMErrorCode
-REPLICATED_TABLES = ("accounts", "notebooks", "tags", "notes", "note_tags")
-
-
-class Clock:
-    """A settable clock in seconds, shared by the signer and the service."""
-
-    def __init__(self):
-        self.now_s = NOW_S
-
-    def __call__(self):
-        return self.now_s
-
-
-def enml(body=""):
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>'
-        '<!DOCTYPE en-note SYSTEM "http://xml.evernote.com/pub/enml2.dtd">'
-        f"<en-note>{body}</en-note>"
-    )
-
-
-class Shard:
-    """One shard node's service, its storage and the tokens to call it."""
-
-    def __init__(self, tmp_path):
-        self.clock = Clock()
-        self.signer = TokenSigner(SECRET, self.clock)
-        self.db_path = tmp_path / "db.sqlite3"
-        self.storage = Storage(str(self.db_path))
-        self.service = NoteStoreService(
-            "s1", self.signer, self.storage, self.write, self.clock
-        )
-
-    def write(self, record):
-        return self.storage.commit(1, record)
-
-    def token(self, user_id=1, shard_id="s1", lifetime_s=3600):
-        return self.signer.issue(shard_id, user_id, lifetime_s)
-
-    def create_note(self, token, **fields):
-        fields.setdefault("title", "A note")
-        fields.setdefault("content", enml("hello"))
-        return self.service.createNote(token, Types.Note(**fields))
-
-    def logged_records(self):
-        with contextlib.closing(sqlite3.connect(self.db_path)) as db:
-            rows = db.execute("SELECT lsn, epoch, body FROM log ORDER BY lsn")
-            return [(lsn, epoch, json.loads(body)) for lsn, epoch, body in rows]
-
-
-@pytest.fixture
-def shard(tmp_path):
-    node = Shard(tmp_path)
-    yield node
-    node.storage.close()
-
-
-@pytest.fixture
-def token(shard):
-    return shard.token(user_id=1)
-
-
-@pytest.fixture
-def other_token(shard):
-    return shard.token(user_id=2)
-
-
-def raises_user_error(code, parameter, call, *args, **kwargs):
-    with pytest.raises(Errors.EDAMUserException) as info:
-        call(*args, **kwargs)
-    assert (info.value.errorCode, info.value.parameter) == (code, parameter)
-    return info.value
-
-
-def raises_not_found(identifier, call, *args, **kwargs):
-    with pytest.raises(Errors.EDAMNotFoundException) as info:
-        call(*args, **kwargs)
-    assert info.value.identifier == identifier
-    return info.value
-
-
-def table_rows(db_path):
-    with contextlib.closing(sqlite3.connect(db_path)) as db:
-        return {
-            table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-            for table in REPLICATED_TABLES
-        }
 
 
 # Accounts and notebooks -------------------------------------------------------
@@ -451,12 +366,14 @@ def test_attributes_are_stored_and_returned(shard, token):
     attributes = Types.NoteAttributes(
         author="Ada",
         latitude=1.5,
-        applicationData=Types.LazyMap(keysOnly={"k1"}, fullMap={"k1": "v"}),
+        applicationData=Types.LazyMap(keysOnly={"key1"}, fullMap={"key1": "v"}),
     )
 
     note = shard.create_note(token, attributes=attributes)
 
     fetched = shard.service.getNote(token, note.guid, False, False, False, False)
+    # getNote sends application data as keys only, as EDAM documents.
+    attributes.applicationData = Types.LazyMap(keysOnly={"key1"})
     assert fetched.attributes == attributes
 
 
@@ -722,7 +639,7 @@ def exercise(shard, token, other_token):
         attributes=Types.NoteAttributes(
             author="Ada",
             latitude=0.1,
-            applicationData=Types.LazyMap(keysOnly={"x1", "y2"}),
+            applicationData=Types.LazyMap(fullMap={"app.x1": "1", "app.y2": "2"}),
         ),
     )
     shard.create_note(other_token, title="Theirs", tagNames=["a"])
