@@ -4,8 +4,9 @@
 every note must match, the ``any:`` terms of which a note must match one,
 and the words that were searched and ignored (``searchedWords`` and
 ``stoppedWords`` of NotesMetadataList). Parsing is pure and never fails:
-dates stay unresolved until the executor calls `DateValue.resolve_ms` with
-the filter's time zone (`time_zone`) and the current time.
+dates stay unresolved (`AbsoluteDate`, `RelativeDate`) until the executor
+calls their ``resolve_ms`` with the filter's time zone (`time_zone`) and
+the current time.
 
 The grammar is Evernote's public EBNF. Where it is silent or unhelpful:
 

@@ -17,7 +17,9 @@ in ``notebook:`` and ``tag:`` are always current.
   recognition text. Words are runs of Unicode letters, numbers, marks and
   ``_``, case-folded, accents kept: the same words the query grammar
   (``notestore.searchgrammar``) splits, so ``potato`` never matches
-  "potatoes" and ``Ever*`` matches "Evernote" but not "forevernote".
+  "potatoes" and ``Ever*`` matches "Evernote" but not "forevernote". A
+  fifth column, ``tag_keys``, holds one token per tag GUID of the note, so
+  that ``tag:`` and NoteFilter.tagGuids are FTS5 terms too.
 - ``note_search_facts``: the note and resource attributes that labels
   compare (author, reminderTime, resource MIME, fileName ...), one row per
   value: strings casefolded, numbers, timestamps and flags as numbers.
@@ -170,42 +172,27 @@ def index_note(db, note_guid):
     """Bring the index entry of one note up to date with its tables.
 
     Call it inside the applying transaction, after the notes row, its
-    note_tags rows and its resources rows are written, whenever any of
-    them changed. A note with no notes row is unindexed. The ENML is only
-    parsed again when ``content_hash`` changed. Raises sqlite3 errors.
+    note_tags, resources and resource_bodies rows are written, whenever
+    any of them changed or one of its tags was renamed. A note with no
+    notes row is unindexed. The ENML is parsed again only when
+    ``content_hash`` changed, so a call after a metadata change is cheap.
+    Raises sqlite3 errors.
     """
-    note = db.execute(
-        "SELECT user_id, notebook_guid, title, content_hash, created, updated,"
-        " active, usn, attributes FROM notes WHERE guid = ?",
-        (note_guid,),
-    ).fetchone()
+    note = db.execute(_NOTE_SQL, (note_guid,)).fetchone()
     if note is None:
         unindex_note(db, note_guid)
         return
-    user_id, notebook_guid, title, content_hash, created, updated = note[:6]
-    active, usn, attributes = note[6:]
-    entry = db.execute(
-        "SELECT docid, content_hash, has_checked_todo, has_unchecked_todo,"
-        " has_encryption FROM note_search WHERE guid = ?",
-        (note_guid,),
-    ).fetchone()
+    note = _Note(*note)
+    entry = db.execute(_ENTRY_SQL, (note_guid,)).fetchone()
     old_text = _fts_row(db, entry[0]) if entry else None
-    content = _content(db, note_guid, bytes(content_hash), entry, old_text)
-    resources = _resources(db, note_guid, user_id)
-    docid = entry[0] if entry else _next_docid(db, user_id)
-    db.execute(
-        "INSERT OR REPLACE INTO note_search (docid, guid, user_id, notebook_guid,"
-        " active, created, updated, usn, title_key, content_hash,"
-        " has_checked_todo, has_unchecked_todo, has_encryption)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (docid, note_guid, user_id, notebook_guid, 1 if active else 0, created)
-        + (updated, usn, title.casefold(), bytes(content_hash))
-        + content.flags,
-    )
+    content = _content(db, note_guid, note.content_hash, entry, old_text)
+    resources = _resources(db, note_guid, note.user_id)
+    docid = entry[0] if entry else _next_docid(db, note.user_id)
+    _write_entry(db, docid, note_guid, note, content)
     tag_names, tag_keys = _tags(db, note_guid)
-    text = (title, content.text, tag_names, _reco_text(resources), tag_keys)
+    text = (note.title, content.text, tag_names, _reco_text(resources), tag_keys)
     _write_fts(db, docid, text, old_text)
-    _write_facts(db, docid, _facts(attributes, resources))
+    _write_facts(db, docid, _facts(note.attributes, resources))
 
 
 def unindex_note(db, note_guid):
@@ -245,6 +232,29 @@ def reconcile_index(db):
     return len(missing), len(stale)
 
 
+_NOTE_SQL = (
+    "SELECT user_id, notebook_guid, title, content_hash, created, updated,"
+    " active, usn, attributes FROM notes WHERE guid = ?"
+)
+_ENTRY_SQL = (
+    "SELECT docid, content_hash, has_checked_todo, has_unchecked_todo,"
+    " has_encryption FROM note_search WHERE guid = ?"
+)
+
+
+@dataclass
+class _Note:
+    user_id: int
+    notebook_guid: str
+    title: str
+    content_hash: bytes
+    created: int
+    updated: int
+    active: int
+    usn: int
+    attributes: str
+
+
 @dataclass
 class _Content:
     text: str
@@ -252,7 +262,7 @@ class _Content:
 
 
 def _content(db, note_guid, content_hash, entry, old_text):
-    if old_text is not None and bytes(entry[1]) == content_hash:
+    if old_text is not None and bytes(entry[1]) == bytes(content_hash):
         return _Content(old_text[1], tuple(entry[2:5]))
     (content,) = db.execute(
         "SELECT content FROM notes WHERE guid = ?", (note_guid,)
@@ -272,6 +282,28 @@ def _content(db, note_guid, content_hash, entry, old_text):
         document.has_encryption,
     )
     return _Content(document.plain_text, tuple(int(flag) for flag in flags))
+
+
+def _write_entry(db, docid, note_guid, note, content):
+    db.execute(
+        "INSERT OR REPLACE INTO note_search (docid, guid, user_id, notebook_guid,"
+        " active, created, updated, usn, title_key, content_hash,"
+        " has_checked_todo, has_unchecked_todo, has_encryption)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            docid,
+            note_guid,
+            note.user_id,
+            note.notebook_guid,
+            1 if note.active else 0,
+            note.created,
+            note.updated,
+            note.usn,
+            note.title.casefold(),
+            bytes(note.content_hash),
+            *content.flags,
+        ),
+    )
 
 
 def _fts_row(db, docid):
@@ -519,12 +551,9 @@ class _Plan:
         if inactive is None:
             inactive = _field(note_filter, "inactive")
         tag_guids = _field(note_filter, "tagGuids") or ()
+        self.ranked = False  # whether bm25 has words to rank by
         match = self._match_expression(query, tag_guids)
         self.has_match = match is not None
-        self.ranked = self.has_match and any(
-            isinstance(term, Text) and not term.negated
-            for term in query.terms + query.any_terms
-        )
         self._add_source(match)
         self._add("s.user_id = ? AND s.active = ?", user_id, 0 if inactive else 1)
         notebook_guid = _field(note_filter, "notebookGuid")
@@ -593,12 +622,15 @@ class _Plan:
         term there is nothing to drive with: FTS5 cannot say "not X" alone.
         """
         fts = self._fts
-        parts = [fts[t] for t in query.terms if t in fts and not t.negated]
+        driving = [t for t in query.terms if t in fts and not t.negated]
+        parts = [fts[term] for term in driving]
         parts += [_tag_keys_expression([guid]) for guid in tag_guids]
         if query.any_terms and self._fts_answers_all(query.any_terms):
+            driving += query.any_terms
             parts.append(" OR ".join(f"({fts[t]})" for t in query.any_terms))
         if not parts:
             return None
+        self.ranked = any(isinstance(term, Text) for term in driving)
         expression = " AND ".join(f"({part})" for part in parts)
         for term in query.terms:
             if term in fts and term.negated:

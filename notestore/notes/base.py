@@ -6,7 +6,6 @@ the next USNs, hand it to ``write``. One writer at a time keeps USNs dense
 and every check valid until its record is applied.
 """
 
-import json
 import threading
 import time
 import uuid
@@ -18,7 +17,6 @@ __all__ = [
     "ServiceBase",
     "check",
     "check_guid",
-    "loads",
     "new_guid",
     "record",
 ]
@@ -94,6 +92,17 @@ class ServiceBase:
             raise errors.not_found(identifier, guid)
         return row
 
+    def _at_limit(self, account, count, maximum, extra=0):
+        """Whether the account holds ``maximum`` objects (``extra`` pending).
+
+        Every object took a USN when it was made, so an account whose
+        update count is below the limit cannot have reached it: the
+        count, a scan of the user's rows, is only run near the limit.
+        """
+        if account["update_count"] + extra < maximum:
+            return False
+        return count(account["user_id"]) + extra >= maximum
+
     def _note_row(self, account, guid, content=True):
         """The note's row, or EDAMNotFoundException "Note.guid"."""
         check_guid(guid, "Note.guid")
@@ -128,7 +137,3 @@ def record(op, account, usn, **body):
 
 def new_guid():
     return str(uuid.uuid4())
-
-
-def loads(text):
-    return json.loads(text) if text else None

@@ -10,7 +10,11 @@ from notestore.edam import NoteStore
 from notestore.notes import convert
 from notestore.notes.base import check, check_guid
 
-__all__ = ["FindingMixin"]
+__all__ = ["FindingMixin", "MAX_PAGE_NOTES"]
+
+# The most notes one findNotesMetadata or findNotes call returns, as on
+# Evernote's service; totalNotes tells the client to page for the rest.
+MAX_PAGE_NOTES = 250
 
 
 class FindingMixin:
@@ -69,6 +73,8 @@ class FindingMixin:
         )
 
     def _find(self, account, note_filter, offset, max_notes):
+        if max_notes is not None:
+            max_notes = min(max_notes, MAX_PAGE_NOTES)
         return self._storage.find_notes(
             account["user_id"], note_filter, self._now_ms(), offset, max_notes
         )

@@ -139,11 +139,8 @@ def _check_notebook(notebook):
     check(validation.check_notebook_name, notebook.name)
     if notebook.stack is not None:
         check(validation.check_notebook_stack, notebook.stack)
-    publishing = notebook.publishing
-    if publishing is not None:
-        _check_publishing(publishing)
-    elif notebook.published:
-        raise errors.user_error("DATA_REQUIRED", "Publishing.uri")
+    if notebook.publishing is not None:
+        _check_publishing(notebook.publishing)
 
 
 def _check_publishing(publishing):
@@ -157,24 +154,27 @@ def _check_publishing(publishing):
 
 
 def _publishing_entry(notebook, current):
-    publishing = notebook.publishing
-    if publishing is None and notebook.published is None and current is not None:
-        return _stored_publishing(current)
-    if publishing is None:
-        return {"published": bool(notebook.published), "publishing": None}
-    return {
-        "published": bool(notebook.published),
-        "publishing": {
-            "uri": publishing.uri,
-            "order": publishing.order,
-            "ascending": publishing.ascending,
-            "description": publishing.publicDescription,
-        },
-    }
+    """The notebook's publishing after the call: what it sends replaces,
+    what it leaves unset stays as stored."""
+    stored = _stored_publishing(current)
+    publishing = stored["publishing"]
+    if notebook.publishing is not None:
+        publishing = {
+            "uri": notebook.publishing.uri,
+            "order": notebook.publishing.order,
+            "ascending": notebook.publishing.ascending,
+            "description": notebook.publishing.publicDescription,
+        }
+    published = stored["published"]
+    if notebook.published is not None:
+        published = bool(notebook.published)
+    if published and publishing is None:
+        raise errors.user_error("DATA_REQUIRED", "Publishing.uri")
+    return {"published": published, "publishing": publishing}
 
 
 def _stored_publishing(row):
-    if row["published"] is None:
+    if row is None or row["published"] is None:
         return {"published": False, "publishing": None}
     ascending = row["ascending"]
     return {

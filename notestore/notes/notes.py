@@ -27,9 +27,9 @@ class NotesMixin:
         with self._write_lock:
             account = self._account_of(user_id)
             self._check_note_limit(account)
-            entry = self._note_record(account, fields, None)
-            self._write(entry)
-        return self._note_metadata(account, entry["note"]["guid"])
+            change = self._note_record(account, fields, None)
+            self._write(change)
+        return self._note_metadata(account, change["note"]["guid"])
 
     def updateNote(self, authenticationToken, note):
         user_id = self._authenticate(authenticationToken)
@@ -93,9 +93,9 @@ class NotesMixin:
             self._note_row(account, noteGuid, content=False)
             self._notebook_row(account, toNotebookGuid)
             self._check_note_limit(account)
-            entry = self._copy_record(account, noteGuid, toNotebookGuid)
-            self._write(entry)
-        return self._note_metadata(account, entry["note"]["guid"])
+            change = self._copy_record(account, noteGuid, toNotebookGuid)
+            self._write(change)
+        return self._note_metadata(account, change["note"]["guid"])
 
     def _copy_record(self, account, source_guid, notebook_guid):
         usn = account["update_count"]
@@ -115,8 +115,8 @@ class NotesMixin:
         )
 
     def _check_note_limit(self, account):
-        count = self._storage.note_count(account["user_id"])
-        if count >= validation.EDAM_USER_NOTES_MAX:
+        count = self._storage.note_count
+        if self._at_limit(account, count, validation.EDAM_USER_NOTES_MAX):
             raise errors.user_error("LIMIT_REACHED", "Note")
 
     # The put_note record
@@ -181,8 +181,8 @@ class NotesMixin:
         for tag in new_tags:
             if tag["name"].casefold() == key:
                 return tag["guid"]
-        count = self._storage.tag_count(account["user_id"]) + len(new_tags)
-        if count >= validation.EDAM_USER_TAGS_MAX:
+        count, maximum = self._storage.tag_count, validation.EDAM_USER_TAGS_MAX
+        if self._at_limit(account, count, maximum, len(new_tags)):
             raise errors.user_error("LIMIT_REACHED", "Tag")
         tag = {"guid": new_guid(), "name": name, "usn": usn + len(new_tags) + 1}
         new_tags.append(tag)

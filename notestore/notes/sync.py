@@ -19,7 +19,12 @@ from notestore import errors
 from notestore.edam import NoteStore
 from notestore.notes import convert
 
-__all__ = ["SyncMixin"]
+__all__ = ["MAX_CHUNK_ENTRIES", "SyncMixin"]
+
+# The most entries a chunk holds, whatever a client asks: EDAM lets the
+# service return fewer, and one call must not build an account's worth of
+# structs while the shard's other calls wait.
+MAX_CHUNK_ENTRIES = 1000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +132,7 @@ class SyncMixin:
         return []
 
     def _sync_chunk(self, account, after_usn, max_entries, spec):
+        max_entries = min(max_entries, MAX_CHUNK_ENTRIES)
         update_count = account["update_count"]
         entries = self._changes(account["user_id"], after_usn, max_entries, spec)
         if len(entries) > max_entries:

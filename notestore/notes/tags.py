@@ -35,7 +35,8 @@ class TagsMixin:
             account = self._account_of(user_id)
             self._check_name_free(account, tag.name, None)
             self._check_parent(account, tag.parentGuid, None)
-            if self._storage.tag_count(user_id) >= validation.EDAM_USER_TAGS_MAX:
+            count, maximum = self._storage.tag_count, validation.EDAM_USER_TAGS_MAX
+            if self._at_limit(account, count, maximum):
                 raise errors.user_error("LIMIT_REACHED", "Tag")
             entry = _tag_entry(new_guid(), tag, account["update_count"] + 1)
             self._write(record("put_tag", account, entry["usn"], tag=entry))

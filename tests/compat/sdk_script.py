@@ -15,6 +15,7 @@ and exits 0; on anything it did not expect it prints what it had observed
 so far and a traceback to stderr and exits non-zero.
 """
 
+import hashlib
 import http.client
 import inspect
 import io
@@ -56,6 +57,8 @@ def _run(args, observed):
     _check_keep_alive(args, observed)
     _check_errors(args, note_store_url, note_guid, observed)
     _check_high_level_client(args, observed)
+    # Last: it adds objects that the checks above do not expect.
+    _check_sync(args, note_store_url, observed)
 
 
 # Clients
@@ -176,6 +179,231 @@ def _changed_note(spec, guid):
         content=spec["content"],
         tagNames=spec["tagNames"],
     )
+
+
+# Sync: a full sync from USN 0 in small chunks, then an incremental one
+
+SYNC_CHUNK_ENTRIES = 3
+PNG = b"\x89PNG\r\n\x1a\n compat-test image bytes"
+_CHUNK_LISTS = (
+    ("notes", "note"),
+    ("notebooks", "notebook"),
+    ("tags", "tag"),
+    ("searches", "search"),
+    ("resources", "resource"),
+)
+_CHUNK_EXPUNGED = (
+    ("expungedNotes", "note"),
+    ("expungedNotebooks", "notebook"),
+    ("expungedTags", "tag"),
+    ("expungedSearches", "search"),
+)
+
+
+def _check_sync(args, url, observed):
+    token = args["developer_token"]
+    note_store = _note_store(url)
+    made = _populate(note_store, token)
+    chunks = _sync_from(note_store, token, 0)
+    observed["sync"] = {
+        "made": made,
+        "full": chunks,
+        "state_after_full": _account_objects(note_store, token),
+        "updateCount_after_full": note_store.getSyncState(token).updateCount,
+        "listLinkedNotebooks": len(note_store.listLinkedNotebooks(token)),
+    }
+    observed["sync"]["changes"] = _change_more(note_store, token, made)
+    after = observed["sync"]["updateCount_after_full"]
+    observed["sync"]["incremental"] = _sync_from(note_store, token, after)
+    observed["sync"]["state_after_incremental"] = _account_objects(note_store, token)
+
+
+def _populate(note_store, token):
+    """Notes, notebooks, tags, searches, a resource; trashed and expunged."""
+    notebook = note_store.createNotebook(token, Types.Notebook(name="Sync book"))
+    doomed_notebook = note_store.createNotebook(token, Types.Notebook(name="Doomed"))
+    parent = note_store.createTag(token, Types.Tag(name="sync-parent"))
+    child = note_store.createTag(
+        token, Types.Tag(name="sync-child", parentGuid=parent.guid)
+    )
+    doomed_tag = note_store.createTag(token, Types.Tag(name="sync-doomed"))
+    search = note_store.createSearch(
+        token, Types.SavedSearch(name="Sync search", query="tag:sync-parent")
+    )
+    doomed_search = note_store.createSearch(
+        token, Types.SavedSearch(name="Doomed search", query="doomed")
+    )
+    with_image = note_store.createNote(token, _image_note(notebook.guid))
+    notes = [
+        note_store.createNote(
+            token,
+            Types.Note(
+                title=f"Sync note {i}",
+                content=_simple_enml(f"sync body {i}"),
+                tagGuids=[child.guid, doomed_tag.guid],
+            ),
+        )
+        for i in range(4)
+    ]
+    in_doomed = note_store.createNote(
+        token,
+        Types.Note(
+            title="In the doomed notebook",
+            content=_simple_enml("moved to the trash"),
+            notebookGuid=doomed_notebook.guid,
+        ),
+    )
+    note_store.deleteNote(token, notes[0].guid)
+    note_store.expungeNote(token, notes[1].guid)
+    note_store.expungeTag(token, doomed_tag.guid)
+    note_store.expungeSearch(token, doomed_search.guid)
+    note_store.expungeNotebook(token, doomed_notebook.guid)
+    return {
+        "png": {"md5": hashlib.md5(PNG).hexdigest(), "size": len(PNG)},
+        "notebook": notebook.guid,
+        "tags": [parent.guid, child.guid],
+        "search": search.guid,
+        "image_note": with_image.guid,
+        "image_resource": _resource(with_image.resources[0]),
+        "notes": [note.guid for note in notes],
+        "in_doomed": in_doomed.guid,
+        "trashed": notes[0].guid,
+        "expunged": {
+            "note": notes[1].guid,
+            "tag": doomed_tag.guid,
+            "search": doomed_search.guid,
+            "notebook": doomed_notebook.guid,
+        },
+    }
+
+
+def _image_note(notebook_guid):
+    digest = hashlib.md5(PNG).hexdigest()
+    return Types.Note(
+        title="Sync note with an image",
+        content=_simple_enml(f'<en-media type="image/png" hash="{digest}"/>'),
+        notebookGuid=notebook_guid,
+        resources=[
+            Types.Resource(
+                mime="image/png",
+                data=Types.Data(body=PNG),
+                attributes=Types.ResourceAttributes(fileName="image.png"),
+            )
+        ],
+    )
+
+
+def _change_more(note_store, token, made):
+    """Changes after the full sync; the incremental sync must see these."""
+    created = note_store.createNote(
+        token, Types.Note(title="After the sync", content=_simple_enml("new"))
+    )
+    renamed = note_store.getNote(token, made["notes"][2], False, False, False, False)
+    renamed.title = "Renamed after the sync"
+    note_store.updateNote(token, renamed)
+    tag = note_store.createTag(token, Types.Tag(name="sync-later"))
+    note_store.expungeNote(token, made["notes"][3])
+    notebook = note_store.getNotebook(token, made["notebook"])
+    notebook.name = "Sync book renamed"
+    note_store.updateNotebook(token, notebook)
+    resource = note_store.getResource(
+        token, made["image_resource"]["guid"], False, False, True, False
+    )
+    resource.attributes.fileName = "renamed.png"
+    note_store.updateResource(token, resource)
+    return {
+        "created_note": created.guid,
+        "renamed_note": made["notes"][2],
+        "tag": tag.guid,
+        "expunged_note": made["notes"][3],
+        "notebook": notebook.guid,
+        "resource": resource.guid,
+    }
+
+
+def _sync_from(note_store, token, after_usn):
+    sync_filter = NoteStore.SyncChunkFilter(
+        includeNotes=True,
+        includeNoteResources=True,
+        includeNoteAttributes=True,
+        includeNotebooks=True,
+        includeTags=True,
+        includeSearches=True,
+        includeResources=True,
+        includeExpunged=True,
+    )
+    chunks = []
+    while len(chunks) < 1000:
+        chunk = note_store.getFilteredSyncChunk(
+            token, after_usn, SYNC_CHUNK_ENTRIES, sync_filter
+        )
+        chunks.append(_chunk(chunk, after_usn))
+        if chunk.chunkHighUSN is None or chunk.chunkHighUSN >= chunk.updateCount:
+            break
+        after_usn = chunk.chunkHighUSN
+    return chunks
+
+
+def _chunk(chunk, after_usn):
+    entries = []
+    for field, kind in _CHUNK_LISTS:
+        for item in getattr(chunk, field) or ():
+            entries.append([kind, item.guid, item.updateSequenceNum])
+    expunged = []
+    for field, kind in _CHUNK_EXPUNGED:
+        expunged.extend([kind, guid] for guid in getattr(chunk, field) or ())
+    return {
+        "afterUSN": after_usn,
+        "chunkHighUSN": chunk.chunkHighUSN,
+        "updateCount": chunk.updateCount,
+        "entries": entries,
+        "expunged": expunged,
+        "notes": [_synced_note(note) for note in chunk.notes or ()],
+    }
+
+
+def _synced_note(note):
+    return {
+        "guid": note.guid,
+        "title": note.title,
+        "content": note.content,
+        "active": note.active,
+        "notebookGuid": note.notebookGuid,
+        "tagGuids": note.tagGuids,
+        "resources": [_resource(resource) for resource in note.resources or ()],
+    }
+
+
+def _resource(resource):
+    return {
+        "guid": resource.guid,
+        "noteGuid": resource.noteGuid,
+        "mime": resource.mime,
+        "bodyHash": resource.data.bodyHash.hex(),
+        "size": resource.data.size,
+        "has_body": resource.data.body is not None,
+        "fileName": resource.attributes.fileName if resource.attributes else None,
+        "updateSequenceNum": resource.updateSequenceNum,
+    }
+
+
+def _account_objects(note_store, token):
+    """[kind, guid, usn] of every live object, read without sync."""
+    found = [
+        ["notebook", nb.guid, nb.updateSequenceNum]
+        for nb in note_store.listNotebooks(token)
+    ]
+    found += [["tag", t.guid, t.updateSequenceNum] for t in note_store.listTags(token)]
+    found += [
+        ["search", s.guid, s.updateSequenceNum] for s in note_store.listSearches(token)
+    ]
+    spec = NoteStore.NotesMetadataResultSpec(includeUpdateSequenceNum=True)
+    for inactive in (False, True):
+        notes = note_store.findNotesMetadata(
+            token, NoteStore.NoteFilter(inactive=inactive), 0, 1000, spec
+        )
+        found += [["note", n.guid, n.updateSequenceNum] for n in notes.notes]
+    return found
 
 
 # Other paths into the router
@@ -306,10 +534,9 @@ def _note_errors(note_store, token, note_guid, unknown_guid):
 
 
 def _unserved_methods(args, url, token, note_guid):
+    email = NoteStore.NoteEmailParameters(guid=note_guid, toAddresses=["a@b.c"])
     return {
-        "findNotes": lambda: _note_store(url).findNotes(
-            token, NoteStore.NoteFilter(words="compat"), 0, 10
-        ),
+        "emailNote": lambda: _note_store(url).emailNote(token, email),
         "shareNote": lambda: _note_store(url).shareNote(token, note_guid),
         "getPremiumInfo": lambda: _user_store(args["userstore_url"]).getPremiumInfo(
             token

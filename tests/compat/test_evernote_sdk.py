@@ -376,7 +376,7 @@ EXPECTED_ERRORS = {
         "type": "EDAMNotFoundException",
         "identifier": "Note.guid",
     },
-    "findNotes": _UNKNOWN_METHOD,
+    "emailNote": _UNKNOWN_METHOD,
     "shareNote": _UNKNOWN_METHOD,
     "getPremiumInfo": _UNKNOWN_METHOD,
 }
@@ -428,3 +428,111 @@ def test_evernote_client_with_a_developer_token(sdk_run):
     assert client["listNotebooks"] == sorted(
         [DEFAULT_NOTEBOOK, sdk_run.args["notebook_name"]]
     )
+
+
+# Sync: the SDK pages through getFilteredSyncChunk, 3 entries a chunk
+
+
+def _entries(chunks):
+    return [tuple(entry) for chunk in chunks for entry in chunk["entries"]]
+
+
+def _expunged(chunks):
+    return [tuple(entry) for chunk in chunks for entry in chunk["expunged"]]
+
+
+def _synced_notes(chunks):
+    return {note["guid"]: note for chunk in chunks for note in chunk["notes"]}
+
+
+def test_full_sync_sees_every_object_exactly_once(sdk_run):
+    sync = sdk_run.observed["sync"]
+    seen = [entry for entry in _entries(sync["full"]) if entry[0] != "resource"]
+
+    assert len(seen) == len({guid for _, guid, _ in seen})
+    assert sorted(seen) == sorted(tuple(obj) for obj in sync["state_after_full"])
+    kinds = {kind for kind, _, _ in seen}
+    assert kinds == {"note", "notebook", "tag", "search"}
+    assert sync["listLinkedNotebooks"] == 0
+
+
+def test_full_sync_has_every_expunged_guid_once(sdk_run):
+    sync = sdk_run.observed["sync"]
+    expunged = _expunged(sync["full"])
+    live = {guid for _, guid, _ in _entries(sync["full"])}
+
+    assert set(sync["made"]["expunged"].items()) <= set(expunged)
+    assert len(expunged) == len(set(expunged))
+    assert not live & {guid for _, guid in expunged}
+
+
+def test_full_sync_chunks_ascend_and_end_at_the_update_count(sdk_run):
+    sync = sdk_run.observed["sync"]
+    chunks = sync["full"]
+    usns = []
+
+    for previous, chunk in zip([None, *chunks[:-1]], chunks, strict=True):
+        if previous is not None:
+            assert chunk["afterUSN"] == previous["chunkHighUSN"]
+        chunk_usns = [usn for _, _, usn in chunk["entries"]]
+        assert len(chunk["entries"]) + len(chunk["expunged"]) <= 3
+        assert all(
+            chunk["afterUSN"] < usn <= chunk["chunkHighUSN"] for usn in chunk_usns
+        )
+        usns.extend(sorted(chunk_usns))
+    assert usns == sorted(usns)
+    highs = [chunk["chunkHighUSN"] for chunk in chunks]
+    assert highs == sorted(set(highs))
+    assert highs[-1] == chunks[-1]["updateCount"] == sync["updateCount_after_full"]
+
+
+def test_synced_notes_carry_metadata_but_no_content_or_bodies(sdk_run):
+    sync = sdk_run.observed["sync"]
+    made = sync["made"]
+    notes = _synced_notes(sync["full"])
+
+    image = notes[made["image_note"]]
+    (resource,) = image["resources"]
+    assert image["content"] is None
+    assert resource["has_body"] is False
+    assert (resource["bodyHash"], resource["size"]) == (
+        made["png"]["md5"],
+        made["png"]["size"],
+    )
+    assert resource == made["image_resource"]
+    assert resource["fileName"] == "image.png"
+    assert notes[made["trashed"]]["active"] is False
+    moved = notes[made["in_doomed"]]
+    assert moved["active"] is False
+    assert moved["notebookGuid"] != made["expunged"]["notebook"]
+    child = made["tags"][1]
+    assert notes[made["notes"][2]]["tagGuids"] == [child]
+
+
+def test_incremental_sync_sees_exactly_the_new_changes(sdk_run):
+    sync = sdk_run.observed["sync"]
+    changes = sync["changes"]
+    after = sync["updateCount_after_full"]
+    chunks = sync["incremental"]
+
+    seen = _entries(chunks)
+    assert sorted((kind, guid) for kind, guid, _ in seen) == sorted(
+        [
+            ("note", changes["created_note"]),
+            ("note", changes["renamed_note"]),
+            ("tag", changes["tag"]),
+            ("notebook", changes["notebook"]),
+            ("resource", changes["resource"]),
+        ]
+    )
+    assert _expunged(chunks) == [("note", changes["expunged_note"])]
+    assert all(usn > after for _, _, usn in seen)
+    assert chunks[-1]["chunkHighUSN"] == chunks[-1]["updateCount"]
+    renamed = _synced_notes(chunks)[changes["renamed_note"]]
+    assert renamed["title"] == "Renamed after the sync"
+    changed_since = {
+        (kind, guid)
+        for kind, guid, usn in sync["state_after_incremental"]
+        if usn > after
+    }
+    assert changed_since == {(k, g) for k, g, _ in seen if k != "resource"}

@@ -187,7 +187,9 @@ def test_enml_that_is_not_xml_is_enml_validation(session):
 
 def test_unserved_method_answers_unknown_method_and_keeps_the_connection(session):
     with pytest.raises(TApplicationException) as caught:
-        session.note_store.findNotes(NoteStore.NoteFilter(), 0, 10)
+        session.note_store.emailNote(
+            NoteStore.NoteEmailParameters(toAddresses=["someone@example.com"])
+        )
 
     assert caught.value.type == TApplicationException.UNKNOWN_METHOD
     assert session.note_store.getSyncState().updateCount >= 1

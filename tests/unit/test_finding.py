@@ -16,6 +16,7 @@ from noteshard import (
 
 from notestore import validation
 from notestore.edam import NoteStore, Types
+from notestore.notes import finding as finding_module
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -285,7 +286,8 @@ def test_index_follows_updates_renames_and_expunges(shard, token, kitchen):
     copy = service.copyNote(token, kitchen["Potato soup"].guid, pie.notebookGuid)
 
     assert titles(shard, token, "cherry") == ["Cherry pie"]
-    assert titles(shard, token, "apple") == []
+    assert titles(shard, token, "intitle:apple") == []
+    assert titles(shard, token, "salad") == []
     assert titles(shard, token, "tag:oven") == ["Cherry pie"]
     assert titles(shard, token, "potato") == ["Potato soup", "Potato soup"]
     assert copy.guid in [n.guid for n in find(shard, token, "potato").notes]
@@ -349,3 +351,11 @@ def test_search_sees_only_the_callers_notes(shard, token, other_token, kitchen):
         NoteStore.NoteFilter(),
         kitchen["Apple pie"].guid,
     )
+
+
+def test_pages_are_capped_whatever_the_client_asks(shard, token, kitchen, monkeypatch):
+    monkeypatch.setattr(finding_module, "MAX_PAGE_NOTES", 2)
+
+    result = find(shard, token, max_notes=100)
+
+    assert (len(result.notes), result.totalNotes) == (2, 3)

@@ -279,3 +279,22 @@ def test_notebook_limit_is_limit_reached(shard, token, monkeypatch):
     create(shard, token, "three")
 
     raises_user_error(CODES.LIMIT_REACHED, "Notebook", create, shard, token, "four")
+
+
+def test_update_may_set_published_alone_on_a_notebook_with_a_uri(shard, token):
+    publishing = Types.Publishing(uri="recipes")
+    notebook = create(shard, token, "Recipes", publishing=publishing)
+
+    update(shard, token, notebook, published=True)
+
+    fetched = shard.service.getNotebook(token, notebook.guid)
+    assert (fetched.published, fetched.publishing.uri) == (True, "recipes")
+    raises_user_error(
+        CODES.DATA_REQUIRED,
+        "Publishing.uri",
+        update,
+        shard,
+        token,
+        shard.service.getDefaultNotebook(token),
+        published=True,
+    )

@@ -390,6 +390,22 @@ def test_a_parent_tag_does_not_match_notes_of_its_children(store):
     assert store.find("tag:desserts") == ["Cake"]
 
 
+def test_a_tag_prefix_naming_very_many_tags(store):
+    tags = [store.tag(f"bulk{i:03}") for i in range(search._MAX_TAG_KEYS + 1)]
+    store.note("First", tags=tags[:1])
+    store.note("Last", tags=tags[-1:])
+    store.note("None")
+    assert sorted(store.find("tag:bulk*")) == titles("First", "Last")
+    assert store.find("-tag:bulk*") == ["None"]
+
+
+def test_tags_are_not_words(store):
+    tag = store.tag("x")
+    store.note("Note", tags=[tag])
+    assert store.find("tagged") == []
+    assert store.find("tag" + tag.replace("-", "")) == []
+
+
 def test_several_tags_must_all_match(store):
     a, b = store.tag("a"), store.tag("b")
     store.note("Both", tags=[a, b])
@@ -641,6 +657,14 @@ def test_unknown_order_is_updated_descending(store):
     assert store.find("", order=ORDER.RELEVANCE) == ["Newer", "Older"]
 
 
+def test_relevance_without_words_is_updated(store):
+    tag = store.tag("t")
+    store.note("Older", "word", tags=[tag], updated=ms(2024, 1, 1))
+    store.note("Newer", tags=[tag], updated=ms(2024, 1, 2))
+    assert store.find(tagGuids=[tag], order=ORDER.RELEVANCE) == ["Newer", "Older"]
+    assert store.find("-word", order=ORDER.RELEVANCE) == ["Newer"]
+
+
 def test_relevance_ranks_better_matches_first(store):
     store.note("Once", "potato and many other words to dilute it " * 5)
     store.note("Potato potato", "potato potato potato")
@@ -672,6 +696,8 @@ def test_paging(store, words):
     assert result.total == 7
     past_the_end = store.search(words, offset=10, max_notes=3)
     assert past_the_end.guids == [] and past_the_end.total == 7
+    count_only = store.search(words, max_notes=0)
+    assert count_only.guids == [] and count_only.total == 7
     assert store.search("nothing", offset=0, max_notes=3).total == 0
 
 

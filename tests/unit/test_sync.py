@@ -13,6 +13,7 @@ from noteshard import (
 )
 
 from notestore.edam import NoteStore, Types
+from notestore.notes import sync as sync_module
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -495,3 +496,14 @@ def test_sync_notes_match_get_note(shard, token):
     fetched = shard.get_note(token, note.guid, False, False, False, False)
     assert chunk.notes == [fetched]
     assert fetched.updated == NOW_MS
+
+
+def test_chunks_are_capped_whatever_the_client_asks(shard, token, monkeypatch):
+    monkeypatch.setattr(sync_module, "MAX_CHUNK_ENTRIES", 2)
+    for i in range(3):
+        shard.create_note(token, title=f"n{i}")
+
+    chunks = shard.full_sync(token, max_entries=100)
+
+    assert [len(entries(chunk)) for chunk in chunks] == [2, 2]
+    assert chunks[-1].chunkHighUSN == chunks[-1].updateCount
