@@ -135,7 +135,7 @@ def _handover(cluster, token, handovers):
             time.sleep(0.01)
         stop.set()
         writer.join()
-        pauses.append(max(b - a for a, b in zip(stamps, stamps[1:])))
+        pauses.append(max(b - a for a, b in zip(stamps, stamps[1:], strict=False)))
     _print_series("handover: longest write pause", pauses)
 
 

@@ -120,8 +120,9 @@ def test_sigkill_of_the_secondary_then_log_catch_up(
     assert "restoring snapshot" not in _log_since(_node(cluster, secondary), log_offset)
 
 
+@pytest.mark.parametrize("attempt", range(2))
 def test_a_node_past_the_log_retention_catches_up_through_a_snapshot(
-    cluster, token, router_tcp
+    cluster, token, router_tcp, attempt
 ):
     with faults.WriteLoad(router_tcp, token) as load:
         load.wait_for(10)
@@ -138,7 +139,8 @@ def test_a_node_past_the_log_retention_catches_up_through_a_snapshot(
     assert "restoring snapshot" in _log_since(_node(cluster, secondary), log_offset)
 
 
-def test_zookeeper_restart_under_load(cluster, token, router_tcp):
+@pytest.mark.parametrize("attempt", range(REPEAT))
+def test_zookeeper_restart_under_load(cluster, token, router_tcp, attempt):
     with faults.WriteLoad(router_tcp, token) as load:
         load.wait_for(20)
         cluster.zookeeper.stop()
