@@ -14,7 +14,7 @@ import sqlite3
 
 from shard.reads import Reads
 from shard.schema import DATA_SCHEMA
-from shard.search import FTS_SCHEMA
+from shard.search import FTS_SCHEMA, reconcile_index
 from shard.writes import apply
 
 __all__ = ["Storage", "apply"]
@@ -51,6 +51,15 @@ class Storage(Reads):
         db.execute(f"PRAGMA synchronous={self._synchronous}")
         db.execute("PRAGMA foreign_keys=OFF")
         db.executescript(_SCHEMA)
+        # The search index is derived data: a database written before it
+        # existed (or damaged) is brought up to date at open.
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            reconcile_index(db)
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
         return db
 
     def close(self):

@@ -105,18 +105,6 @@ def node_rows(cluster, shard_id, node_id):
     return lsn, notes, notebooks
 
 
-def wait_caught_up(cluster, shard_id, nodes, timeout_s=WAIT_S):
-    """Wait until every node holds the same records; return their rows."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        rows = {node: node_rows(cluster, shard_id, node) for node in nodes}
-        lsns = {node: row[0] for node, row in rows.items()}
-        if len(set(lsns.values())) == 1:
-            return rows
-        assert time.monotonic() < deadline, f"nodes never caught up: {lsns}"
-        time.sleep(0.05)
-
-
 def wait_insync(cluster, shard_id, nodes, timeout_s=WAIT_S):
     deadline = time.monotonic() + timeout_s
     while True:
@@ -155,17 +143,39 @@ def epochs_claimed(cluster, shard_id):
     return claims
 
 
-def check_invariants(cluster, shard_id, answered):
+def check_invariants(cluster, shard_id, answered, timeout_s=WAIT_S):
     """Every answered write on every node exactly once; identical nodes;
-    one leader per epoch."""
+    one leader per epoch.
+
+    Nodes converge asynchronously (a follower may still be fetching, or
+    about to restore a snapshot), so this waits until the nodes agree and
+    fails only if they never come to hold every answered write.
+    """
     nodes = [node for shard, node in cluster.shards if shard == shard_id]
-    rows = wait_caught_up(cluster, shard_id, nodes)
-    for node, (_, notes, _) in rows.items():
-        titles = collections.Counter(note[2] for note in notes)
-        missing = [title for title in answered if titles[title] != 1]
-        assert not missing, f"{node} lacks or repeats answered writes: {missing[:5]}"
-    first = rows[nodes[0]]
-    for node in nodes[1:]:
-        assert rows[node][1:] == first[1:], f"{node} differs from {nodes[0]}"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        problems = _problems(cluster, shard_id, nodes, answered)
+        if not problems:
+            break
+        assert time.monotonic() < deadline, "; ".join(problems)
+        time.sleep(0.05)
     for epoch, leaders in epochs_claimed(cluster, shard_id).items():
         assert len(leaders) == 1, f"epoch {epoch} had leaders {leaders}"
+
+
+def _problems(cluster, shard_id, nodes, answered):
+    rows = {node: node_rows(cluster, shard_id, node) for node in nodes}
+    problems = []
+    for node, (lsn, notes, _) in rows.items():
+        titles = collections.Counter(note[2] for note in notes)
+        wrong = [(title, titles[title]) for title in answered if titles[title] != 1]
+        if wrong:
+            problems.append(
+                f"{node} at LSN {lsn} lacks or repeats {len(wrong)} of"
+                f" {len(answered)} answered writes: {wrong[:5]}"
+            )
+    first = rows[nodes[0]]
+    for node in nodes[1:]:
+        if rows[node] != first:
+            problems.append(f"{node} differs from {nodes[0]}")
+    return problems
