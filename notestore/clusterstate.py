@@ -1,5 +1,7 @@
 """Read the cluster's state from ZooKeeper, and place new users on shards."""
 
+import contextlib
+
 from kazoo.client import KazooClient
 from kazoo.exceptions import NoNodeError
 from kazoo.handlers.threading import KazooTimeoutError
@@ -12,6 +14,7 @@ __all__ = [
     "least_full_shard",
     "read_cluster",
     "read_state",
+    "zk_session",
 ]
 
 
@@ -38,18 +41,28 @@ def read_cluster(zookeeper, zk_root, timeout_s=10):
     shard's primary, by the LSNs the nodes last published.
     """
     layout = zklayout.Layout(zk_root)
-    zk = KazooClient(hosts=zookeeper)
-    try:
-        zk.start(timeout=timeout_s)
-    except KazooTimeoutError as exc:
-        raise ClusterUnreachable(f"cannot reach ZooKeeper at {zookeeper}") from exc
-    try:
+    with zk_session(zookeeper, timeout_s) as zk:
         shards = _children(zk, layout.shards)
         routers = _children(zk, layout.routers)
         return {
             "shards": {shard: _shard_state(zk, layout, shard) for shard in shards},
             "routers": {name: _read(zk, layout.router(name)) for name in routers},
         }
+
+
+@contextlib.contextmanager
+def zk_session(zookeeper, timeout_s=10):
+    """A short-lived ZooKeeper session for a command-line tool.
+
+    Blocks up to ``timeout_s`` to connect; raises `ClusterUnreachable`.
+    """
+    zk = KazooClient(hosts=zookeeper)
+    try:
+        zk.start(timeout=timeout_s)
+    except KazooTimeoutError as exc:
+        raise ClusterUnreachable(f"cannot reach ZooKeeper at {zookeeper}") from exc
+    try:
+        yield zk
     finally:
         zk.stop()
         zk.close()

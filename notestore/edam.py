@@ -17,6 +17,8 @@ __all__ = [
     "Limits",
     "NoteStore",
     "NoteStoreApi",
+    "Replication",
+    "ReplicationApi",
     "TApplicationException",
     "Types",
     "UserStore",

@@ -9,11 +9,9 @@ has won. Writes pause for the time of one catch-up and one election.
 
 import time
 
-from kazoo.client import KazooClient
 from kazoo.exceptions import NodeExistsError, NoNodeError
-from kazoo.handlers.threading import KazooTimeoutError
 
-from notestore import zklayout
+from notestore import clusterstate, zklayout
 
 __all__ = ["HandoverError", "hand_over"]
 
@@ -33,17 +31,12 @@ def hand_over(zookeeper, zk_root, shard_id, target=None, timeout_s=10.0):
     ``timeout_s`` (the request is then withdrawn).
     """
     layout = zklayout.Layout(zk_root)
-    zk = KazooClient(hosts=zookeeper)
     try:
-        zk.start(timeout=timeout_s)
-    except KazooTimeoutError as exc:
-        raise HandoverError(f"cannot reach ZooKeeper at {zookeeper}") from exc
-    try:
-        source, target = _plan(zk, layout, shard_id, target)
-        return _run(zk, layout, shard_id, source, target, timeout_s), target
-    finally:
-        zk.stop()
-        zk.close()
+        with clusterstate.zk_session(zookeeper, timeout_s) as zk:
+            source, target = _plan(zk, layout, shard_id, target)
+            return _run(zk, layout, shard_id, source, target, timeout_s), target
+    except clusterstate.ClusterUnreachable as exc:
+        raise HandoverError(str(exc)) from exc
 
 
 def _plan(zk, layout, shard_id, target):

@@ -61,12 +61,19 @@ class Coordinator:
     connected session and no handover in progress. ``on_role(role)`` is
     called whenever the role changes; ``catch_up(node)`` blocks until a
     handover's target holds every record; ``on_nodes_changed()`` is called
-    when a node of the shard registers or its session ends. All ZooKeeper
-    callbacks run on the gevent hub.
+    when a node of the shard registers or its session ends; ``status()``
+    adds to what the node publishes about itself. All ZooKeeper callbacks
+    run on the gevent hub.
     """
 
     def __init__(
-        self, config, last_lsn, on_role=None, catch_up=None, on_nodes_changed=None
+        self,
+        config,
+        last_lsn,
+        on_role=None,
+        catch_up=None,
+        on_nodes_changed=None,
+        status=None,
     ):
         self._config = config
         self._layout = zklayout.Layout(config.zk_root)
@@ -75,6 +82,7 @@ class Coordinator:
         self._on_role = on_role or (lambda role: None)
         self._catch_up = catch_up or (lambda node: None)
         self._on_nodes_changed = on_nodes_changed or (lambda: None)
+        self._status = status or dict
         self._zk = KazooClient(
             hosts=config.zookeeper,
             timeout=config.session_timeout_s,
@@ -92,7 +100,6 @@ class Coordinator:
         self._handover = {}
         self._publisher = None
         self._campaign_lock = gevent.lock.Semaphore()
-        self.extra_status = lambda: {}
 
     @property
     def node_id(self):
@@ -213,7 +220,7 @@ class Coordinator:
                 "role": self.role,
                 "epoch": self.epoch,
                 "lsn": self._last_lsn(),
-                **self.extra_status(),
+                **self._status(),
             }
         )
 

@@ -42,8 +42,8 @@ class ShardServer:
             on_role=self._on_role,
             catch_up=self._catch_up,
             on_nodes_changed=self._on_nodes_changed,
+            status=self._status,
         )
-        self._coordinator.extra_status = self._status
         self._follower = Follower(config, storage, self._coordinator)
         service = NoteStoreService(
             config.shard_id, TokenSigner(config.secret), storage, self._write
