@@ -8,8 +8,7 @@ wait.
 """
 
 import logging
-
-import gevent
+import time
 
 from notestore import auth, dispatch, errors, tokens, wire
 from notestore.edam import Errors, NoteStoreApi, TApplicationException
@@ -68,43 +67,57 @@ class NoteStoreForwarder:
         return parsed.shard_id
 
     def _relay(self, call, shard_id, data):
-        deadline = gevent.get_hub().loop.now() + self._failover_wait_s
-        refused_by = None
-        while True:
-            remaining = deadline - gevent.get_hub().loop.now()
-            primary = self._shard_map.wait_primary(
-                shard_id, max(remaining, 0), refused_by
-            )
-            if primary is None:
-                raise errors.system_error(
-                    "SHARD_UNAVAILABLE", f"no primary for {shard_id}"
-                )
-            try:
-                reply = self._connections.call(primary["host"], primary["port"], data)
-            except NotDelivered as exc:
-                log.warning("shard %s primary unreachable: %s", shard_id, exc)
-                refused_by = self._retry_after(shard_id, primary, deadline)
-                continue
-            except Uncertain as exc:
-                if call.name not in READ_ONLY:
-                    log.warning(
-                        "write %s to %s had no answer: %s", call.name, shard_id, exc
-                    )
-                    raise errors.system_error(
-                        "SHARD_UNAVAILABLE", "the shard did not answer"
-                    ) from exc
-                refused_by = self._retry_after(shard_id, primary, deadline)
-                continue
-            if not _is_not_primary(call.name, reply):
-                return reply
-            refused_by = self._retry_after(shard_id, primary, deadline)
+        """Send ``data`` to the shard's primary, retrying while that is safe.
 
-    def _retry_after(self, shard_id, primary, deadline):
-        # The next attempt waits until ZooKeeper names another primary (or
-        # the same node in a new epoch), up to the failover deadline.
-        if gevent.get_hub().loop.now() >= deadline:
-            raise errors.system_error("SHARD_UNAVAILABLE", f"no primary for {shard_id}")
-        return primary
+        A refusal before any work (connection refused, "not primary") is
+        retried until the failover deadline: with the next primary as soon
+        as ZooKeeper names one, and otherwise with the same node after a
+        short, growing pause (a newly elected node may refuse for the few
+        milliseconds before it learns it has won). A write whose fate is
+        unknown is never retried.
+        """
+        deadline = _now() + self._failover_wait_s
+        primary = self._shard_map.wait_primary(shard_id, self._failover_wait_s)
+        pause_s = _FIRST_PAUSE_S
+        while primary is not None:
+            reply = self._attempt(call, shard_id, primary, data)
+            if reply is not None:
+                return reply
+            remaining = deadline - _now()
+            if remaining <= 0:
+                break
+            moved = self._shard_map.wait_primary(
+                shard_id, min(pause_s, remaining), not_this=primary
+            )
+            primary = moved or self._shard_map.wait_primary(shard_id, remaining)
+            pause_s = min(pause_s * 2, _MAX_PAUSE_S)
+        raise errors.system_error("SHARD_UNAVAILABLE", f"no primary for {shard_id}")
+
+    def _attempt(self, call, shard_id, primary, data):
+        """The reply, or None when the call was refused before any work."""
+        try:
+            reply = self._connections.call(primary["host"], primary["port"], data)
+        except NotDelivered as exc:
+            log.warning("shard %s primary unreachable: %s", shard_id, exc)
+            return None
+        except Uncertain as exc:
+            if call.name not in READ_ONLY:
+                log.warning(
+                    "write %s to %s had no answer: %s", call.name, shard_id, exc
+                )
+                raise errors.system_error(
+                    "SHARD_UNAVAILABLE", "the shard did not answer"
+                ) from exc
+            return None
+        return None if _is_not_primary(call.name, reply) else reply
+
+
+_FIRST_PAUSE_S = 0.005
+_MAX_PAUSE_S = 0.1
+
+
+def _now():
+    return time.monotonic()
 
 
 _NOT_PRIMARY_BYTES = errors.NOT_PRIMARY.encode()

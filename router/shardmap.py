@@ -7,6 +7,7 @@ entry costs a retry, never a misplaced write.
 """
 
 import logging
+import time
 
 import gevent.event
 import gevent.lock
@@ -68,12 +69,12 @@ class ShardMap:
 
         Returns the primary or None when the wait times out.
         """
-        deadline = gevent.get_hub().loop.now() + timeout_s
+        deadline = time.monotonic() + timeout_s
         while True:
             primary = self._primaries.get(shard_id)
             if primary is not None and primary != not_this:
                 return primary
-            remaining = deadline - gevent.get_hub().loop.now()
+            remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return None
             self._changed.wait(remaining)
