@@ -1,8 +1,9 @@
 """Round-trip latency of createNote and getNote: through the router vs direct.
 
-Starts a private cluster (ZooKeeper, MariaDB, one shard, the router) on free
-ports in a temporary directory, creates a user, then times the same calls
-over three paths, interleaved so that all three see the same machine load:
+Starts a private cluster (ZooKeeper, MariaDB, one shard of two nodes in sync
+mode, the router) on free ports in a temporary directory, creates a user,
+then times the same calls over three paths, interleaved so that all three
+see the same machine load:
 
 - direct: framed TCP straight to the shard's primary (no router);
 - router: framed TCP through the router's TCP front;
@@ -22,6 +23,7 @@ import time
 
 from thriftpy2.http import make_client as make_http_client
 
+from notestore import clusterstate
 from notestore.client import connect
 from notestore.cluster import Cluster
 from notestore.edam import NoteStoreApi, Types
@@ -49,7 +51,8 @@ def main():
 def _run(cluster, calls):
     _, token = cluster.create_user("bench", "bench-password", shard_id="s1")
     router = cluster.router.info
-    shard = cluster.shards[("s1", "a")].info
+    state = clusterstate.read_state(cluster.zookeeper.hostport, cluster.zk_root)
+    shard = state["s1"]["primary"]
     http_url = f"{router['public_url']}/shard/s1/notestore"
     with (
         connect(router["host"], router["tcp_port"], token) as via_router,
