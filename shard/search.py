@@ -678,7 +678,7 @@ class _Plan:
         if isinstance(term, DateTerm):
             return self._date_condition(term)
         if isinstance(term, Todo):
-            return _TODO_CONDITIONS[term.checked], []
+            return _CHECKBOX_CONDITIONS[term.checked], []
         if isinstance(term, Encryption):
             return "s.has_encryption = 1", []
         return self._fact_condition(term)
@@ -728,7 +728,7 @@ class _Plan:
         return "", []
 
 
-_TODO_CONDITIONS = {
+_CHECKBOX_CONDITIONS = {
     True: "s.has_checked_todo = 1",
     False: "s.has_unchecked_todo = 1",
     None: "(s.has_checked_todo = 1 OR s.has_unchecked_todo = 1)",
