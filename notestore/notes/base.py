@@ -28,7 +28,9 @@ class ServiceBase:
     """EDAM NoteStore semantics over a shard's storage.
 
     ``storage`` answers reads (see ``shard.storage.Storage``); ``write`` takes
-    a record and returns once it is applied and durable, raising on failure.
+    a record and returns once it is applied locally, raising on failure (the
+    shard holds the call's answer until the write is durable as its
+    acknowledgement mode requires).
     ``shard_id`` is the shard this process serves: a token for another shard
     is refused as INVALID_AUTH.
     """
