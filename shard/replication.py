@@ -21,6 +21,7 @@ primary refuses any other epoch, and the follower refuses answers from an
 epoch older than the newest it has seen.
 """
 
+import collections
 import hashlib
 import hmac
 import logging
@@ -37,7 +38,14 @@ from thriftpy2.transport import TFramedTransportFactory, TTransportException
 
 from notestore.edam import Replication, ReplicationApi
 
-__all__ = ["Follower", "Leader", "LogSync", "NotReplicated", "proof_for"]
+__all__ = [
+    "Follower",
+    "Leader",
+    "LogSync",
+    "NotReplicated",
+    "proof_for",
+    "remove_snapshots",
+]
 
 log = logging.getLogger(__name__)
 
@@ -113,14 +121,19 @@ class Leader:
         self._coordinator = coordinator
         self._acked = {}  # follower node id -> highest LSN it has applied
         self._changed = gevent.event.Event()  # new records or new acks
-        self._snapshots = {}  # snapshot id -> path
+        self._snapshots = {}  # snapshot id -> (follower node id, path)
         self._closed = False
+        self._pruner = None
+        if config.ack_mode == "async":
+            self._pruner = gevent.spawn(self._prune_in_sync_forever)
 
     def close(self):
         """Stop leading: waiting writers and fetches return at once."""
         self._closed = True
         self._notify()
-        for path in self._snapshots.values():
+        if self._pruner is not None:
+            self._pruner.kill(block=False)
+        for _node, path in self._snapshots.values():
             _remove(path)
         self._snapshots.clear()
 
@@ -161,6 +174,36 @@ class Leader:
                 continue
             remaining = deadline - _now()
             self._changed.wait(remaining)
+
+    def _prune_in_sync_forever(self):
+        # In async mode no writer waits for a follower, so nothing else
+        # notices one that has died or fallen behind. Left in the in-sync
+        # set, such a node could be elected and take the shard back to
+        # where it stopped.
+        history = collections.deque()  # (time, last LSN), oldest first
+        timeout = self._config.replica_timeout_s
+        while True:
+            gevent.sleep(max(0.05, timeout / 4))
+            now = _now()
+            history.append((now, self._storage.last_lsn()))
+            while len(history) > 1 and history[1][0] <= now - timeout:
+                history.popleft()
+            # What every in-sync follower must hold by now: all the primary
+            # held one replica timeout ago.
+            since, owed = history[0]
+            if now - since < timeout:
+                owed = 0  # not leading long enough to judge anyone
+            live = self._coordinator.is_live
+            stale = [
+                node
+                for node in self._coordinator.insync_followers()
+                if not live(node) or self._acked.get(node, 0) < owed
+            ]
+            if stale:
+                try:
+                    self._drop(stale)
+                except NotReplicated as exc:
+                    log.warning("%s; trying again", exc)
 
     def _drop(self, nodes):
         log.warning("dropping %s from the in-sync set: no acknowledgement", nodes)
@@ -229,11 +272,15 @@ class Leader:
 
     def snapshot_begin(self, node):
         snapshot_id = uuid.uuid4().hex
-        directory = self._config.data_dir / "snapshots"
-        directory.mkdir(exist_ok=True)
-        path = directory / f"{snapshot_id}.sqlite3"
+        path = snapshot_dir(self._config.data_dir) / f"{snapshot_id}.sqlite3"
+        # A follower takes one snapshot at a time: one it began before and
+        # never finished (it died, or gave up) is of no more use.
+        for old_id, (old_node, old_path) in list(self._snapshots.items()):
+            if old_node == node:
+                del self._snapshots[old_id]
+                _remove(old_path)
         lsn, epoch = self._storage.snapshot_to(str(path))
-        self._snapshots[snapshot_id] = path
+        self._snapshots[snapshot_id] = (node, path)
         log.info("snapshot %s at LSN %d for %s", snapshot_id, lsn, node)
         return Replication.SnapshotInfo(
             snapshotId=snapshot_id,
@@ -243,17 +290,17 @@ class Leader:
         )
 
     def snapshot_chunk(self, snapshot_id, offset, length):
-        path = self._snapshots.get(snapshot_id)
-        if path is None:
+        node_and_path = self._snapshots.get(snapshot_id)
+        if node_and_path is None:
             raise Replication.ReplicationError(message="no such snapshot")
-        with open(path, "rb") as handle:
+        with open(node_and_path[1], "rb") as handle:
             handle.seek(offset)
             return handle.read(max(0, min(length, SNAPSHOT_CHUNK_BYTES)))
 
     def snapshot_end(self, snapshot_id):
-        path = self._snapshots.pop(snapshot_id, None)
-        if path is not None:
-            _remove(path)
+        node_and_path = self._snapshots.pop(snapshot_id, None)
+        if node_and_path is not None:
+            _remove(node_and_path[1])
 
 
 class Follower:
@@ -334,7 +381,9 @@ class Follower:
     def _restore_snapshot(self, client):
         info = client.snapshotBegin(self._proof, self._config.node_id)
         log.info("restoring snapshot %s at LSN %d", info.snapshotId, info.lsn)
-        fd, path = tempfile.mkstemp(dir=self._config.data_dir, suffix=".snapshot")
+        fd, path = tempfile.mkstemp(
+            dir=snapshot_dir(self._config.data_dir), prefix="incoming-"
+        )
         try:
             with os.fdopen(fd, "wb") as handle:
                 offset = 0
@@ -353,6 +402,20 @@ class Follower:
             _remove(path)
             client.snapshotEnd(self._proof, info.snapshotId)
         log.info("snapshot restored; following from LSN %d", info.lsn + 1)
+
+
+def snapshot_dir(data_dir):
+    """Where a node keeps snapshots in transfer, both ways."""
+    directory = data_dir / "snapshots"
+    directory.mkdir(exist_ok=True)
+    return directory
+
+
+def remove_snapshots(data_dir):
+    """Remove snapshots a previous run left in transfer: nobody holds them
+    any longer (a follower restarting asks for a new one)."""
+    for path in snapshot_dir(data_dir).iterdir():
+        _remove(path)
 
 
 def _now():

@@ -18,7 +18,14 @@ from notestore.edam import NoteStoreApi, Replication, ReplicationApi
 from notestore.noteservice import NoteStoreService
 from notestore.tokens import TokenSigner
 from shard.coordinator import Coordinator, Role
-from shard.replication import Follower, Leader, LogSync, NotReplicated, proof_for
+from shard.replication import (
+    Follower,
+    Leader,
+    LogSync,
+    NotReplicated,
+    proof_for,
+    remove_snapshots,
+)
 
 __all__ = ["ShardServer"]
 
@@ -62,6 +69,7 @@ class ShardServer:
 
     def start(self):
         """Listen, then join the cluster. Blocks until ZooKeeper answers."""
+        remove_snapshots(self._config.data_dir)
         self._server.start()
         log.info("serving on %s:%d", *self._server.address[:2])
         self._coordinator.start(self.address)

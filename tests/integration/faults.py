@@ -105,15 +105,33 @@ def node_rows(cluster, shard_id, node_id):
     return lsn, notes, notebooks
 
 
-def wait_insync(cluster, shard_id, nodes, timeout_s=WAIT_S):
+def wait_insync(cluster, shard_id, nodes, timeout_s=WAIT_S, exact=False):
+    """Wait for a primary and an in-sync set holding ``nodes`` (and, when
+    ``exact``, nothing else)."""
     deadline = time.monotonic() + timeout_s
     while True:
         state = clusterstate.read_state(cluster.zookeeper.hostport, cluster.zk_root)
         shard = state[shard_id]
-        if shard["primary"] and set(shard["insync"]) >= set(nodes):
+        insync = set(shard["insync"])
+        holds = insync == set(nodes) if exact else insync >= set(nodes)
+        if shard["primary"] and holds:
             return shard
         assert time.monotonic() < deadline, f"in-sync set stuck at {shard['insync']}"
         time.sleep(0.05)
+
+
+def wait_for_log(process, text, offset=0, timeout_s=WAIT_S):
+    """Wait until ``text`` appears in a daemon's log after ``offset``."""
+    deadline = time.monotonic() + timeout_s
+    while text not in log_since(process, offset):
+        assert time.monotonic() < deadline, f"{process.name} never logged {text!r}"
+        time.sleep(0.05)
+
+
+def log_since(process, offset):
+    with open(process.log_path, errors="replace") as handle:
+        handle.seek(offset)
+        return handle.read()
 
 
 def primary_of(cluster, shard_id, timeout_s=WAIT_S):

@@ -117,7 +117,8 @@ def test_sigkill_of_the_secondary_then_log_catch_up(
         load.wait_for(10)
         assert faults.primary_of(cluster, SHARD)["node"] == primary["node"]
     faults.check_invariants(cluster, SHARD, load.answered)
-    assert "restoring snapshot" not in _log_since(_node(cluster, secondary), log_offset)
+    replay = faults.log_since(_node(cluster, secondary), log_offset)
+    assert "restoring snapshot" not in replay
 
 
 @pytest.mark.parametrize("attempt", range(2))
@@ -136,7 +137,8 @@ def test_a_node_past_the_log_retention_catches_up_through_a_snapshot(
         faults.wait_insync(cluster, SHARD, ["a", "b"])
         load.wait_for(10)
     faults.check_invariants(cluster, SHARD, load.answered)
-    assert "restoring snapshot" in _log_since(_node(cluster, secondary), log_offset)
+    replay = faults.log_since(_node(cluster, secondary), log_offset)
+    assert "restoring snapshot" in replay
 
 
 @pytest.mark.parametrize("attempt", range(REPEAT))
@@ -151,12 +153,6 @@ def test_zookeeper_restart_under_load(cluster, token, router_tcp, attempt):
         faults.wait_insync(cluster, SHARD, ["a", "b"])
         load.wait_for(20)
     faults.check_invariants(cluster, SHARD, load.answered)
-
-
-def _log_since(process, offset):
-    with open(process.log_path, errors="replace") as handle:
-        handle.seek(offset)
-        return handle.read()
 
 
 @pytest.mark.parametrize("attempt", range(REPEAT))

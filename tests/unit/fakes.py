@@ -8,7 +8,7 @@ from notestore import passwords
 from notestore.tokens import token_digest
 from notestore.userdb import UserExists, UserRecord
 
-__all__ = ["FakeUserDB"]
+__all__ = ["FakeCoordinator", "FakeUserDB"]
 
 _TOKEN_HASH = re.compile(r"[0-9a-f]{64}")
 
@@ -106,3 +106,34 @@ class FakeUserDB:
 
     def revoked_token(self, token):
         return self.is_revoked(token_digest(token))
+
+
+class FakeCoordinator:
+    """What `shard.replication.Leader` asks of `shard.coordinator.Coordinator`:
+    the epoch, the in-sync set, which nodes are live, and in-sync changes
+    (recorded in ``changes``; set ``refuse`` to make them fail as a lost
+    ZooKeeper write would)."""
+
+    def __init__(self, node_id, insync, live=None, epoch=1):
+        self.node_id = node_id
+        self.epoch = epoch
+        self.insync = set(insync)
+        self.live = set(insync if live is None else live)
+        self.changes = []
+        self.refuse = False
+
+    def insync_nodes(self):
+        return frozenset(self.insync)
+
+    def insync_followers(self):
+        return frozenset(self.insync - {self.node_id})
+
+    def is_live(self, node_id):
+        return node_id in self.live
+
+    def update_insync(self, add=(), remove=()):
+        if self.refuse:
+            raise RuntimeError("ZooKeeper did not answer")
+        self.insync |= set(add)
+        self.insync -= set(remove)
+        self.changes.append((sorted(add), sorted(remove)))

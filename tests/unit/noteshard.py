@@ -154,3 +154,23 @@ def table_rows(db_path):
             table: db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
             for table in DATA_TABLES
         }
+
+
+def account_record(user_id, usn=1):
+    """A write record that opens an account: the smallest complete record."""
+    notebook = {
+        "guid": f"00000000-0000-0000-0000-{user_id:012d}",
+        "name": "First Notebook",
+        "stack": None,
+        "usn": usn,
+        "created": 1000,
+        "updated": 1000,
+        "default": True,
+    }
+    return {
+        "op": "create_account",
+        "user_id": user_id,
+        "usn": usn,
+        "full_sync_before": 0,
+        "notebook": notebook,
+    }

@@ -3,29 +3,11 @@
 import json
 
 import pytest
+from noteshard import account_record
 
 from shard.storage import Storage
 
 pytestmark = pytest.mark.timeout(30)
-
-
-def _account_record(user_id, usn=1):
-    notebook = {
-        "guid": f"00000000-0000-0000-0000-{user_id:012d}",
-        "name": "First Notebook",
-        "stack": None,
-        "usn": usn,
-        "created": 1000,
-        "updated": 1000,
-        "default": True,
-    }
-    return {
-        "op": "create_account",
-        "user_id": user_id,
-        "usn": usn,
-        "full_sync_before": 0,
-        "notebook": notebook,
-    }
 
 
 @pytest.fixture
@@ -43,7 +25,7 @@ def replica(tmp_path):
 
 
 def _fill(storage, users, epoch=1):
-    return [storage.commit(epoch, _account_record(user)) for user in users]
+    return [storage.commit(epoch, account_record(user)) for user in users]
 
 
 def test_commit_assigns_dense_lsns_with_their_epoch(primary):
