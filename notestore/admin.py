@@ -4,6 +4,7 @@
     notestore-admin token --username NAME
     notestore-admin status [--json]
     notestore-admin handover --shard s1 [--to NODE]
+    notestore-admin force-primary --shard s1 --node NODE --accept-data-loss
 
 Passwords are read from a prompt, or from standard input with
 ``--password-stdin``; never from the command line, where other users of the
@@ -75,6 +76,21 @@ def _build_parser():
     move.add_argument("--to", help="target node (default: an in-sync secondary)")
     move.add_argument("--timeout", type=float, default=10.0, help="seconds")
     move.set_defaults(run=_handover)
+
+    force = commands.add_parser(
+        "force-primary",
+        help="let a node outside the in-sync set lead a shard whose in-sync"
+        " nodes are all lost (answered writes they alone held are lost)",
+    )
+    force.add_argument("--shard", required=True)
+    force.add_argument("--node", required=True, help="a live node of the shard")
+    force.add_argument(
+        "--accept-data-loss",
+        action="store_true",
+        help="required: say that writes only the lost nodes held may be gone",
+    )
+    force.add_argument("--timeout", type=float, default=10.0, help="seconds")
+    force.set_defaults(run=_force_primary)
     return parser
 
 
@@ -227,6 +243,26 @@ def _handover(args, parser):
     except handover.HandoverError as exc:
         raise AdminError(str(exc)) from exc
     print(f"{target} is primary of {args.shard} after {elapsed_s * 1000:.0f} ms")
+    return 0
+
+
+def _force_primary(args, parser):
+    if not args.accept_data_loss:
+        parser.error(
+            "force-primary gives up every answered write that only the lost"
+            " in-sync nodes held; pass --accept-data-loss to go ahead"
+        )
+    try:
+        elapsed_s, lsn = handover.force_primary(
+            args.zookeeper, args.zk_root, args.shard, args.node, args.timeout
+        )
+    except handover.HandoverError as exc:
+        raise AdminError(str(exc)) from exc
+    print(
+        f"{args.node} is primary of {args.shard} from LSN {lsn} after"
+        f" {elapsed_s * 1000:.0f} ms; nodes that held more will resync"
+        " from a snapshot when they return"
+    )
     return 0
 
 

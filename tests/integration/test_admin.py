@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 
+from notestore import clusterstate
 from notestore.client import connect
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -162,6 +163,40 @@ def test_status_text_names_roles_and_the_routers_view(cluster):
     assert "primary" in done.stdout and "secondary" in done.stdout
     assert "router " in done.stdout
     assert "(stale)" not in done.stdout
+
+
+def test_force_primary_asks_for_consent_to_lose_writes(cluster):
+    done = _admin(cluster, "force-primary", "--shard=s1", "--node=a")
+
+    assert done.returncode == 2
+    assert "--accept-data-loss" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("shard", "node", "message"),
+    [
+        ("s77", "a", "no shard s77"),
+        ("s1", "a", "has a primary"),
+    ],
+)
+def test_force_primary_refuses_where_it_is_not_needed(cluster, shard, node, message):
+    before = _shard_roles(cluster, "s1")
+    done = _admin(
+        cluster,
+        "force-primary",
+        f"--shard={shard}",
+        f"--node={node}",
+        "--accept-data-loss",
+    )
+
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert _shard_roles(cluster, "s1") == before
+
+
+def _shard_roles(cluster, shard_id):
+    state = clusterstate.read_state(cluster.zookeeper.hostport, cluster.zk_root)
+    return state[shard_id]["primary"], sorted(state[shard_id]["insync"])
 
 
 def test_handover_of_an_unknown_shard_fails_cleanly(cluster):

@@ -10,6 +10,7 @@ back to where it stopped.
 import faults
 import pytest
 
+from notestore import handover
 from notestore.cluster import Cluster
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(300)]
@@ -47,10 +48,10 @@ def router_tcp(cluster):
     return info["host"], info["tcp_port"]
 
 
-@pytest.mark.parametrize("attempt", range(2))
-def test_a_dead_secondary_is_dropped_and_never_elected(
-    cluster, token, router_tcp, attempt
-):
+def _lose_the_primary_after_its_secondary(cluster, token, router_tcp):
+    """Kill the secondary, write on, kill the primary, restart the
+    secondary. Returns (the lost primary, the stale node, the writes that
+    were answered)."""
     with faults.WriteLoad(router_tcp, token) as load:
         load.wait_for(10)
         primary = faults.primary_of(cluster, SHARD)["node"]
@@ -66,8 +67,41 @@ def test_a_dead_secondary_is_dropped_and_never_elected(
     cluster.start_node(SHARD, secondary)
     faults.wait_for_log(stale, "not in the in-sync set", offset)
     assert "is now primary" not in faults.log_since(stale, offset)
+    return primary, secondary, load.answered
+
+
+@pytest.mark.parametrize("attempt", range(2))
+def test_a_dead_secondary_is_dropped_and_never_elected(
+    cluster, token, router_tcp, attempt
+):
+    primary, _, answered = _lose_the_primary_after_its_secondary(
+        cluster, token, router_tcp
+    )
 
     cluster.start_node(SHARD, primary)
     assert faults.primary_of(cluster, SHARD)["node"] == primary
     faults.wait_insync(cluster, SHARD, ["a", "b"])
+    faults.check_invariants(cluster, SHARD, answered)
+
+
+def test_an_operator_can_force_a_stale_node_to_lead(cluster, token, router_tcp):
+    lost, stale, _ = _lose_the_primary_after_its_secondary(cluster, token, router_tcp)
+    stale_lsn = faults.node_rows(cluster, SHARD, stale)[0]
+
+    _, lsn = handover.force_primary(
+        cluster.zookeeper.hostport, cluster.zk_root, SHARD, stale
+    )
+
+    assert lsn == stale_lsn
+    assert faults.primary_of(cluster, SHARD)["node"] == stale
+    with faults.WriteLoad(router_tcp, token) as load:
+        load.wait_for(10)
+        # The lost node returns holding writes the new primary never had:
+        # it must give them up and take a snapshot, not keep them.
+        returning = cluster.shards[(SHARD, lost)]
+        offset = returning.log_path.stat().st_size
+        cluster.start_node(SHARD, lost)
+        faults.wait_insync(cluster, SHARD, ["a", "b"])
+        load.wait_for(10)
     faults.check_invariants(cluster, SHARD, load.answered)
+    assert "restoring snapshot" in faults.log_since(returning, offset)
