@@ -127,6 +127,7 @@ class Cluster:
         zk_root="/notestore",
         public_url=None,
         shard_options=(),
+        router_options=(),
     ):
         self.base_dir = Path(base_dir).absolute()
         self._ports = ports or ClusterPorts()
@@ -136,6 +137,7 @@ class Cluster:
         self.zk_root = zk_root
         self._public_url = public_url
         self._shard_options = list(shard_options)
+        self._router_options = list(router_options)
         self.zookeeper = None
         self.mariadb = None
         self.shards = {}  # (shard, node) -> DaemonProcess
@@ -220,6 +222,7 @@ class Cluster:
             ]
             if self._public_url:
                 arguments.append(f"--public-url={self._public_url}")
+            arguments.extend(self._router_options)
             self.router = DaemonProcess(
                 "router", "router.main", arguments, self.base_dir
             )

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import math
 import os
 import pathlib
 
@@ -9,6 +10,8 @@ __all__ = [
     "add_common_arguments",
     "add_mysql_arguments",
     "mysql_params",
+    "non_negative_int",
+    "positive_float",
     "read_secret",
     "write_ready_file",
 ]
@@ -58,9 +61,22 @@ def write_ready_file(path, info):
 
 
 def positive_float(text):
-    value = float(text)
-    if value <= 0:
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
         raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+def non_negative_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a whole number >= 0")
     return value
 
 

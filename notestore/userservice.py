@@ -11,6 +11,7 @@ import time
 
 from notestore import auth, errors, passwords, tokens
 from notestore.edam import Types, UserStore
+from notestore.ratelimit import RateLimiter
 
 __all__ = ["PublicUrls", "UserStoreService"]
 
@@ -48,7 +49,11 @@ class UserStoreService:
     ``userdb`` is a ``notestore.userdb.UserDB``; ``revoked`` is called with
     a token digest after a successful revocation, so the caller can stop
     routing that token at once; ``verify_password`` lets the router run the
-    deliberately slow password check off its event loop.
+    deliberately slow password check off its event loop. ``login_limiter``
+    (a `notestore.ratelimit.RateLimiter`) counts failed logins per username:
+    once a name has used them up, every login for it is refused with
+    RATE_LIMIT_REACHED until the limiter lets it try again, so passwords
+    cannot be guessed at the speed of the KDF.
     """
 
     def __init__(
@@ -59,6 +64,7 @@ class UserStoreService:
         service_host,
         revoked=None,
         verify_password=passwords.verify_password,
+        login_limiter=None,
     ):
         self._userdb = userdb
         self._signer = signer
@@ -66,6 +72,7 @@ class UserStoreService:
         self._service_host = service_host
         self._revoked = revoked or (lambda digest: None)
         self._verify_password = verify_password
+        self._login_limiter = login_limiter or RateLimiter(0, 1)
 
     def checkVersion(self, clientName, edamVersionMajor, edamVersionMinor):
         major = UserStore.EDAM_VERSION_MAJOR
@@ -150,10 +157,22 @@ class UserStoreService:
             raise errors.user_error("DATA_REQUIRED", "username")
         if not password:
             raise errors.user_error("DATA_REQUIRED", "password")
+        # Counted per name whether or not it exists: the answer must not
+        # tell the two apart.
+        key = username.casefold()
+        wait_s = self._login_limiter.wait_s(key)
+        if wait_s:
+            raise errors.system_error(
+                "RATE_LIMIT_REACHED",
+                "too many failed logins for this username",
+                rate_limit_duration_s=wait_s,
+            )
         user = self._userdb.user_by_username(username)
         if user is None:
+            self._login_limiter.spend(key)
             raise errors.user_error("INVALID_AUTH", "username")
         if not self._verify_password(password, user.password_hash):
+            self._login_limiter.spend(key)
             raise errors.user_error("INVALID_AUTH", "password")
         if not user.active:
             raise errors.user_error("PERMISSION_DENIED", "User.active")

@@ -16,6 +16,7 @@ from gevent.server import StreamServer
 from notestore import config as common
 from notestore import dispatch, logs, passwords
 from notestore.edam import UserStoreApi
+from notestore.ratelimit import RateLimiter
 from notestore.tokens import TokenSigner
 from notestore.userdb import UserDB
 from notestore.userservice import PublicUrls, UserStoreService
@@ -43,6 +44,10 @@ class RouterConfig:
     mysql: dict
     failover_wait_s: float
     revocation_poll_s: float
+    rate_limit: int
+    rate_window_s: float
+    login_failures: int
+    login_window_s: float
     max_message_bytes: int
     ready_file: str
 
@@ -67,6 +72,26 @@ def parse_args(argv=None):
         help="seconds a call waits for a shard's new primary",
     )
     parser.add_argument("--revocation-poll", type=common.positive_float, default=2.0)
+    parser.add_argument(
+        "--rate-limit",
+        type=common.non_negative_int,
+        default=0,
+        help="NoteStore calls one user may make per application per"
+        " --rate-window (default 0: no limit)",
+    )
+    parser.add_argument(
+        "--rate-window", type=common.positive_float, default=3600.0, help="seconds"
+    )
+    parser.add_argument(
+        "--login-failures",
+        type=common.non_negative_int,
+        default=10,
+        help="failed logins per username per --login-window before logins for"
+        " it are refused (0: no limit)",
+    )
+    parser.add_argument(
+        "--login-window", type=common.positive_float, default=300.0, help="seconds"
+    )
     parser.add_argument("--max-message-bytes", type=int, default=MAX_MESSAGE_BYTES)
     parser.add_argument("--ready-file", help="write addresses and pid here when up")
     common.add_common_arguments(parser)
@@ -92,6 +117,10 @@ def build_config(args, http_port, secret, mysql):
         mysql=mysql,
         failover_wait_s=args.failover_wait,
         revocation_poll_s=args.revocation_poll,
+        rate_limit=args.rate_limit,
+        rate_window_s=args.rate_window,
+        login_failures=args.login_failures,
+        login_window_s=args.login_window,
         max_message_bytes=args.max_message_bytes,
         ready_file=args.ready_file,
     )
@@ -148,6 +177,7 @@ class Router:
             host,
             revoked=self._revocations.add,
             verify_password=_verify_password_off_loop,
+            login_limiter=RateLimiter(config.login_failures, config.login_window_s),
         )
         self._userstore = dispatch.Dispatcher(UserStoreApi, userstore)
         self._forwarder = NoteStoreForwarder(
@@ -156,6 +186,7 @@ class Router:
             self._connections,
             self._revocations,
             config.failover_wait_s,
+            RateLimiter(config.rate_limit, config.rate_window_s),
         )
         self._servers = []
 

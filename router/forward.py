@@ -3,8 +3,8 @@
 Only the message header and argument 1 (the token) are read; the message
 itself travels to the shard byte for byte and the shard's reply comes back
 the same way. The router answers on its own only when it cannot relay: a
-bad or revoked token, an unknown shard, or no primary within the failover
-wait.
+bad or revoked token, an unknown shard, a caller over its rate limit, or no
+primary within the failover wait.
 """
 
 import logging
@@ -12,6 +12,7 @@ import time
 
 from notestore import auth, dispatch, errors, tokens, wire
 from notestore.edam import Errors, NoteStoreApi, TApplicationException
+from notestore.ratelimit import RateLimiter
 from router.pool import NotDelivered, Uncertain
 
 __all__ = ["NoteStoreForwarder"]
@@ -33,12 +34,24 @@ READ_ONLY = frozenset(
 
 
 class NoteStoreForwarder:
-    def __init__(self, signer, shard_map, connections, revoked, failover_wait_s):
+    """``limiter`` counts calls per user and application (the token's U and
+    A fields), as Evernote limits each API key per user."""
+
+    def __init__(
+        self,
+        signer,
+        shard_map,
+        connections,
+        revoked,
+        failover_wait_s,
+        limiter=None,
+    ):
         self._signer = signer
         self._shard_map = shard_map
         self._connections = connections
         self._revoked = revoked
         self._failover_wait_s = failover_wait_s
+        self._limiter = limiter or RateLimiter(0, 1)
 
     def process(self, data):
         """Return the reply to one NoteStore request message."""
@@ -64,6 +77,14 @@ class NoteStoreForwarder:
         if not self._shard_map.known(parsed.shard_id):
             # Genuinely signed, but for a shard this cluster does not have.
             raise auth.invalid_auth()
+        wait_s = self._limiter.spend((parsed.user_id, parsed.app))
+        if wait_s:
+            raise errors.system_error(
+                "RATE_LIMIT_REACHED",
+                f"more than {self._limiter.limit} calls in"
+                f" {self._limiter.window_s:g} s",
+                rate_limit_duration_s=wait_s,
+            )
         return parsed.shard_id
 
     def _relay(self, call, shard_id, data):

@@ -28,6 +28,11 @@ def _run(module, *arguments):
         ("router.main", ["--http-port=70000"], "out of range"),
         ("router.main", ["--public-url=nohost"], "--public-url"),
         ("router.main", ["--secret-file=/nonexistent/secret"], "secret"),
+        ("router.main", ["--rate-limit=-1"], "--rate-limit"),
+        ("router.main", ["--rate-limit=many"], "--rate-limit"),
+        ("router.main", ["--rate-window=0"], "--rate-window"),
+        ("router.main", ["--login-window=nan"], "--login-window"),
+        ("router.main", ["--failover-wait=inf"], "--failover-wait"),
         ("notestore.cluster", ["--http-port=-1"], "out of range"),
     ],
 )

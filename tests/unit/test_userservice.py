@@ -4,6 +4,7 @@ import pytest
 from fakes import FakeUserDB
 
 from notestore.edam import Errors, Types, UserStore
+from notestore.ratelimit import RateLimiter
 from notestore.tokens import TokenSigner, token_digest
 from notestore.userservice import (
     LONG_SESSION_LIFETIME_S,
@@ -18,6 +19,8 @@ NOW_S = 1_700_000_000
 NOW_MS = NOW_S * 1000
 BASE_URL = "https://notes.example.org:8443"
 PASSWORD = "s3cret-pass"
+LOGIN_FAILURES = 3
+LOGIN_WINDOW_S = 300
 CODES = Errors.EDAMErrorCode
 
 
@@ -43,6 +46,7 @@ class Harness:
             PublicUrls(BASE_URL),
             "notes.example.org",
             revoked=self.revoked.append,
+            login_limiter=RateLimiter(LOGIN_FAILURES, LOGIN_WINDOW_S, self.clock),
         )
         self.alice = userdb.user_by_username("alice")
         self.bob = userdb.user_by_username("bob")
@@ -192,6 +196,54 @@ def test_empty_username_is_data_required(harness, username):
 @pytest.mark.parametrize("password", ["", None])
 def test_empty_password_is_data_required(harness, password):
     raises_user_error(CODES.DATA_REQUIRED, "password", harness.login, "alice", password)
+
+
+def _fail_logins(harness, username, count):
+    for _ in range(count):
+        with pytest.raises(Errors.EDAMUserException):
+            harness.login(username, "wrong-password")
+
+
+def _refused_for(harness, username="alice", password=PASSWORD):
+    with pytest.raises(Errors.EDAMSystemException) as info:
+        harness.login(username, password)
+    assert info.value.errorCode == CODES.RATE_LIMIT_REACHED
+    return info.value.rateLimitDuration
+
+
+def test_failed_logins_past_the_limit_refuse_even_the_right_password(harness):
+    _fail_logins(harness, "alice", LOGIN_FAILURES)
+
+    assert _refused_for(harness) == LOGIN_WINDOW_S // LOGIN_FAILURES
+
+
+def test_a_refused_username_may_try_again_once_the_limiter_refills(harness):
+    _fail_logins(harness, "alice", LOGIN_FAILURES)
+    harness.clock.now_s += LOGIN_WINDOW_S // LOGIN_FAILURES - 1
+    assert _refused_for(harness) == 1
+
+    harness.clock.now_s += 1
+    assert harness.login().authenticationToken
+
+
+def test_successful_logins_are_never_limited(harness):
+    for _ in range(LOGIN_FAILURES * 3):
+        assert harness.login().authenticationToken
+
+
+def test_login_failures_count_per_name_in_any_letter_case(harness):
+    _fail_logins(harness, "Alice", LOGIN_FAILURES - 1)
+    _fail_logins(harness, "ALICE", 1)
+
+    _refused_for(harness, "alice")
+    assert harness.login("bob").authenticationToken
+
+
+def test_unknown_names_are_limited_like_known_ones(harness):
+    raises_user_error(CODES.INVALID_AUTH, "username", harness.login, "carol")
+    _fail_logins(harness, "carol", LOGIN_FAILURES - 1)
+
+    _refused_for(harness, "carol")
 
 
 def test_inactive_user_is_permission_denied(harness):
