@@ -9,7 +9,7 @@ import logging
 import string
 import time
 
-from notestore import auth, errors, passwords, tokens
+from notestore import auth, errors, passwords, quota, tokens, validation
 from notestore.edam import Types, UserStore
 from notestore.ratelimit import RateLimiter
 
@@ -53,7 +53,9 @@ class UserStoreService:
     (a `notestore.ratelimit.RateLimiter`) counts failed logins per username:
     once a name has used them up, every login for it is refused with
     RATE_LIMIT_REACHED until the limiter lets it try again, so passwords
-    cannot be guessed at the speed of the KDF.
+    cannot be guessed at the speed of the KDF. ``upload_limit_of(shard_id)``
+    gives the monthly upload limit the shard enforces (0 or None: none or
+    unknown), reported in ``User.accounting`` and ``User.accountLimits``.
     """
 
     def __init__(
@@ -65,6 +67,7 @@ class UserStoreService:
         revoked=None,
         verify_password=passwords.verify_password,
         login_limiter=None,
+        upload_limit_of=None,
     ):
         self._userdb = userdb
         self._signer = signer
@@ -73,6 +76,7 @@ class UserStoreService:
         self._revoked = revoked or (lambda digest: None)
         self._verify_password = verify_password
         self._login_limiter = login_limiter or RateLimiter(0, 1)
+        self._upload_limit_of = upload_limit_of or (lambda shard_id: None)
 
     def checkVersion(self, clientName, edamVersionMajor, edamVersionMinor):
         major = UserStore.EDAM_VERSION_MAJOR
@@ -119,7 +123,7 @@ class UserStoreService:
         self._revoked(digest)
 
     def getUser(self, authenticationToken):
-        return _user(self._token_user(authenticationToken))
+        return self._user_with_limits(self._token_user(authenticationToken))
 
     def getPublicUserInfo(self, username):
         if not username:
@@ -187,7 +191,7 @@ class UserStoreService:
             currentTime=int(time.time() * 1000),
             authenticationToken=token,
             expiration=parsed.expires_ms,
-            user=_user(user),
+            user=self._user_with_limits(user),
             publicUserInfo=self._public_info(user),
             noteStoreUrl=self._urls.note_store(user.shard_id),
             webApiUrlPrefix=self._urls.web_api_prefix(user.shard_id),
@@ -206,6 +210,33 @@ class UserStoreService:
         if user is None or not user.active:
             raise auth.invalid_auth()
         return user
+
+    def _user_with_limits(self, record):
+        user = _user(record)
+        now_ms = int(time.time() * 1000)
+        limit = self._upload_limit_of(record.shard_id) or None
+        user.accounting = Types.Accounting(
+            uploadLimit=limit,
+            uploadLimitEnd=quota.month_end_ms(now_ms),
+            uploadLimitNextMonth=limit,
+        )
+        user.accountLimits = _account_limits(limit)
+        return user
+
+
+def _account_limits(upload_limit):
+    # The limits every shard enforces (EDAM's free-account values).
+    return Types.AccountLimits(
+        noteSizeMax=validation.EDAM_NOTE_SIZE_MAX_FREE,
+        resourceSizeMax=validation.EDAM_RESOURCE_SIZE_MAX_FREE,
+        uploadLimit=upload_limit,
+        userNoteCountMax=validation.EDAM_USER_NOTES_MAX,
+        userNotebookCountMax=validation.EDAM_USER_NOTEBOOKS_MAX,
+        userTagCountMax=validation.EDAM_USER_TAGS_MAX,
+        noteTagCountMax=validation.EDAM_NOTE_TAGS_MAX,
+        userSavedSearchesMax=validation.EDAM_USER_SAVED_SEARCHES_MAX,
+        noteResourceCountMax=validation.EDAM_NOTE_RESOURCES_MAX,
+    )
 
 
 def _user(record):

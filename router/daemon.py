@@ -178,6 +178,7 @@ class Router:
             revoked=self._revocations.add,
             verify_password=_verify_password_off_loop,
             login_limiter=RateLimiter(config.login_failures, config.login_window_s),
+            upload_limit_of=self._upload_limit_of,
         )
         self._userstore = dispatch.Dispatcher(UserStoreApi, userstore)
         self._forwarder = NoteStoreForwarder(
@@ -189,6 +190,10 @@ class Router:
             RateLimiter(config.rate_limit, config.rate_window_s),
         )
         self._servers = []
+
+    def _upload_limit_of(self, shard_id):
+        # Each shard's primary publishes the quota it enforces.
+        return (self._shard_map.primary(shard_id) or {}).get("upload_limit")
 
     def start(self, http_listener, tcp_listener):
         self._userdb.migrate()

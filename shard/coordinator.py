@@ -308,7 +308,13 @@ class Coordinator:
     def _try_to_win(self, shard):
         data, stat = self._zk.get(self._layout.epoch(shard))
         epoch = zklayout.decode(data).get("epoch", 0) + 1
-        primary_value = {**self._address, "node": self._config.node_id, "epoch": epoch}
+        primary_value = {
+            **self._address,
+            "node": self._config.node_id,
+            "epoch": epoch,
+            # For the router's getUser: the quota this shard enforces.
+            "upload_limit": self._config.upload_limit,
+        }
         txn = self._zk.transaction()
         txn.check(self._layout.epoch(shard), stat.version)
         txn.set_data(self._layout.epoch(shard), zklayout.encode({"epoch": epoch}))

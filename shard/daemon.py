@@ -35,6 +35,7 @@ class ShardConfig:
     ack_mode: str
     replica_timeout_s: float
     log_retention: int
+    upload_limit: int
     max_frame_bytes: int
     ready_file: str
 
@@ -76,6 +77,13 @@ def parse_args(argv=None):
         help="write-log records kept for followers; one further behind takes"
         " a snapshot",
     )
+    parser.add_argument(
+        "--upload-limit",
+        type=common.non_negative_int,
+        default=0,
+        help="bytes each user may upload per calendar month (UTC); 0 (the"
+        " default) is no limit",
+    )
     parser.add_argument("--max-frame-bytes", type=int, default=110 * 1024 * 1024)
     parser.add_argument("--ready-file", help="write address and pid here when up")
     common.add_common_arguments(parser)
@@ -101,6 +109,7 @@ def parse_args(argv=None):
         ack_mode=args.ack_mode,
         replica_timeout_s=args.replica_timeout,
         log_retention=args.log_retention,
+        upload_limit=args.upload_limit,
         max_frame_bytes=args.max_frame_bytes,
         ready_file=args.ready_file,
     )

@@ -36,6 +36,13 @@ class Reads:
     def account(self, user_id):
         return self._one("SELECT * FROM accounts WHERE user_id = ?", user_id)
 
+    def uploaded(self, user_id, month):
+        """Bytes the user uploaded in ``month`` ("YYYY-MM")."""
+        row = self._one(
+            "SELECT bytes FROM uploads WHERE user_id = ? AND month = ?", user_id, month
+        )
+        return row["bytes"] if row is not None else 0
+
     # Notebooks
 
     def notebooks(self, user_id):

@@ -9,6 +9,10 @@ Resource bodies (data, recognition, alternate data) live in
 ``resource_bodies``, apart from the metadata, so that sync and note reads
 never page through them. Blobs and JSON are stored as given by the write
 record; timestamps are ms since the epoch.
+
+``uploads`` counts the bytes each user uploaded in the current month (see
+``notestore.quota``); rows of earlier months are dropped as a new month's
+first upload is counted.
 """
 
 __all__ = ["DATA_SCHEMA"]
@@ -130,5 +134,11 @@ CREATE TABLE IF NOT EXISTS expunged (
     kind TEXT NOT NULL,
     guid TEXT NOT NULL,
     PRIMARY KEY (user_id, usn)
+);
+CREATE TABLE IF NOT EXISTS uploads (
+    user_id INTEGER NOT NULL,
+    month TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (user_id, month)
 );
 """

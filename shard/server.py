@@ -53,7 +53,11 @@ class ShardServer:
         )
         self._follower = Follower(config, storage, self._coordinator)
         service = NoteStoreService(
-            config.shard_id, TokenSigner(config.secret), storage, self._write
+            config.shard_id,
+            TokenSigner(config.secret),
+            storage,
+            self._write,
+            upload_limit=config.upload_limit,
         )
         self._notes = dispatch.Dispatcher(NoteStoreApi, service)
         handler = _ReplicationHandler(config.secret, lambda: self._leader)

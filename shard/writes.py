@@ -7,7 +7,9 @@ database, so a replica replaying the same records in the same order ends up
 with the same rows.
 
 Record fields shared by every op: ``op``, ``user_id`` and ``usn``, the
-highest USN the record uses (the account's update count afterwards).
+highest USN the record uses (the account's update count afterwards); and,
+on a write that uploads content, ``upload`` (the month and the bytes to
+count against the user's quota).
 Hashes travel as hex, binary bodies as base64, JSON-able maps as dicts.
 """
 
@@ -26,6 +28,22 @@ def apply(db, record):
     db.execute(
         "UPDATE accounts SET update_count = max(update_count, ?) WHERE user_id = ?",
         (record["usn"], record["user_id"]),
+    )
+    upload = record.get("upload")
+    if upload is not None:
+        _count_upload(db, record["user_id"], upload)
+
+
+def _count_upload(db, user_id, upload):
+    # ``upload``: {"month": "YYYY-MM", "bytes": n}, decided on the primary.
+    db.execute(
+        "DELETE FROM uploads WHERE user_id = ? AND month < ?",
+        (user_id, upload["month"]),
+    )
+    db.execute(
+        "INSERT INTO uploads (user_id, month, bytes) VALUES (?, ?, ?)"
+        " ON CONFLICT (user_id, month) DO UPDATE SET bytes = bytes + excluded.bytes",
+        (user_id, upload["month"], upload["bytes"]),
     )
 
 

@@ -10,7 +10,7 @@ import threading
 import time
 import uuid
 
-from notestore import auth, errors, validation
+from notestore import auth, errors, quota, validation
 
 __all__ = [
     "DEFAULT_NOTEBOOK_NAME",
@@ -32,15 +32,19 @@ class ServiceBase:
     shard holds the call's answer until the write is durable as its
     acknowledgement mode requires).
     ``shard_id`` is the shard this process serves: a token for another shard
-    is refused as INVALID_AUTH.
+    is refused as INVALID_AUTH. ``upload_limit`` is the bytes each user may
+    upload per month (0: no limit; see `notestore.quota`).
     """
 
-    def __init__(self, shard_id, signer, storage, write, clock=time.time):
+    def __init__(
+        self, shard_id, signer, storage, write, clock=time.time, upload_limit=0
+    ):
         self._shard_id = shard_id
         self._signer = signer
         self._storage = storage
         self._write = write
         self._clock = clock
+        self._upload_limit = upload_limit
         self._write_lock = threading.RLock()
 
     def _account(self, token):
@@ -88,6 +92,22 @@ class ServiceBase:
 
     def _now_ms(self):
         return int(self._clock() * 1000)
+
+    def _uploaded(self, user_id):
+        """Bytes the user has uploaded this month."""
+        return self._storage.uploaded(user_id, quota.month_of(self._now_ms()))
+
+    def _with_upload(self, change, size):
+        """Count ``size`` uploaded bytes in ``change``, a record about to be
+        written; QUOTA_REACHED if they would take the user past the limit."""
+        if size <= 0:
+            return change
+        month = quota.month_of(self._now_ms())
+        used = self._storage.uploaded(change["user_id"], month)
+        if self._upload_limit and used + size > self._upload_limit:
+            raise errors.user_error("QUOTA_REACHED", "Accounting.uploadLimit")
+        change["upload"] = {"month": month, "bytes": size}
+        return change
 
     def _found(self, row, identifier, guid):
         if row is None:

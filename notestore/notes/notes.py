@@ -90,29 +90,33 @@ class NotesMixin:
         user_id = self._authenticate(authenticationToken)
         with self._write_lock:
             account = self._account_of(user_id)
-            self._note_row(account, noteGuid, content=False)
+            source = self._note_row(account, noteGuid)
             self._notebook_row(account, toNotebookGuid)
             self._check_note_limit(account)
-            change = self._copy_record(account, noteGuid, toNotebookGuid)
+            change = self._copy_record(account, source, toNotebookGuid)
             self._write(change)
         return self._note_metadata(account, change["note"]["guid"])
 
-    def _copy_record(self, account, source_guid, notebook_guid):
+    def _copy_record(self, account, source, notebook_guid):
         usn = account["update_count"]
+        stored = self._storage.note_resources(source["guid"])
         resources = []
-        for row in self._storage.note_resources(source_guid):
+        for row in stored:
             usn += 1
             resources.append([row["guid"], new_guid(), usn])
         usn += 1
         note = {"guid": new_guid(), "notebook_guid": notebook_guid, "usn": usn}
-        return record(
+        change = record(
             "copy_note",
             account,
             usn,
-            source=source_guid,
+            source=source["guid"],
             note=note,
             resources=resources,
         )
+        # A copy is a new upload of everything the note holds.
+        size = _note_size(source["content"], [_stored_sizes(row) for row in stored])
+        return self._with_upload(change, size)
 
     def _check_note_limit(self, account):
         count = self._storage.note_count
@@ -143,7 +147,8 @@ class NotesMixin:
             body["resources"] = resources
         if current is not None and _text_changed(current, fields):
             body["version"] = {"saved": now_ms, "keep": NOTE_VERSIONS_KEPT}
-        return record("put_note", account, usn + 1, **body)
+        change = record("put_note", account, usn + 1, **body)
+        return self._with_upload(change, _uploaded_size(fields, current, resources))
 
     def _note_notebook(self, account, guid, current):
         if guid is None:
@@ -361,12 +366,31 @@ def _check_media_and_size(fields, current, resources, stored):
         document = enml.validate_enml(content)
     if document is not None:
         _check_media(document, resources)
-    size = len(content.encode("utf-8")) + sum(
-        (entry.get(f"{key}_size") or 0)
-        for entry in resources
-        for key in ("body", "recognition", "alternate")
-    )
+    size = _note_size(content, resources)
     check(validation.check_limit, size, validation.EDAM_NOTE_SIZE_MAX_FREE, "Note.size")
+
+
+_BODIES = ("body", "recognition", "alternate")
+
+
+def _note_size(content, resources):
+    """The note's size as EDAM limits it: its ENML and every body."""
+    return len(content.encode("utf-8")) + sum(
+        (entry.get(f"{key}_size") or 0) for entry in resources for key in _BODIES
+    )
+
+
+def _uploaded_size(fields, current, resources):
+    """What a note write uploads: its ENML when new or changed, and every
+    body it brings that the shard did not hold."""
+    size = 0
+    if fields.content is not None and (
+        current is None or fields.content != current["content"]
+    ):
+        size += len(fields.content.encode("utf-8"))
+    for entry in resources or ():
+        size += sum(entry[f"{key}_size"] or 0 for key in _BODIES if key in entry)
+    return size
 
 
 def _stored_sizes(row):

@@ -109,7 +109,7 @@ class SyncMixin:
             currentTime=self._now_ms(),
             fullSyncBefore=account["full_sync_before"],
             updateCount=account["update_count"],
-            uploaded=0,
+            uploaded=self._uploaded(account["user_id"]),
         )
 
     def getSyncStateWithMetrics(self, authenticationToken, clientMetrics):

@@ -25,6 +25,11 @@ def _run(module, *arguments):
         ("shard.main", ["--shard=one", "--node=a", "--data-dir=/x"], "--shard"),
         ("shard.main", ["--shard=s1", "--node=A B", "--data-dir=/x"], "--node"),
         ("shard.main", ["--shard=s1", "--node=a", "--data-dir=/x"], "--secret-file"),
+        (
+            "shard.main",
+            ["--shard=s1", "--node=a", "--upload-limit=-5"],
+            "--upload-limit",
+        ),
         ("router.main", ["--http-port=70000"], "out of range"),
         ("router.main", ["--public-url=nohost"], "--public-url"),
         ("router.main", ["--secret-file=/nonexistent/secret"], "secret"),

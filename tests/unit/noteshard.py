@@ -36,6 +36,7 @@ DATA_TABLES = (
     "expunged",
     "note_search",
     "note_search_facts",
+    "uploads",
 )
 
 
@@ -69,13 +70,13 @@ def resource(body, mime="image/png", **fields):
 class Shard:
     """One shard node's service, its storage and the tokens to call it."""
 
-    def __init__(self, tmp_path):
+    def __init__(self, tmp_path, upload_limit=0):
         self.clock = Clock()
         self.signer = TokenSigner(SECRET, self.clock)
         self.db_path = tmp_path / "db.sqlite3"
         self.storage = Storage(str(self.db_path))
         self.service = NoteStoreService(
-            "s1", self.signer, self.storage, self.write, self.clock
+            "s1", self.signer, self.storage, self.write, self.clock, upload_limit
         )
 
     def write(self, record):

@@ -1,8 +1,11 @@
 """Unit tests for notestore.userservice over an in-memory user DB."""
 
+import time
+
 import pytest
 from fakes import FakeUserDB
 
+from notestore import quota, validation
 from notestore.edam import Errors, Types, UserStore
 from notestore.ratelimit import RateLimiter
 from notestore.tokens import TokenSigner, token_digest
@@ -40,6 +43,7 @@ class Harness:
         self.signer = TokenSigner(SECRET, self.clock)
         self.userdb = userdb
         self.revoked = []
+        self.upload_limits = {"s3": 60 * 1024 * 1024}
         self.service = UserStoreService(
             userdb,
             self.signer,
@@ -47,6 +51,7 @@ class Harness:
             "notes.example.org",
             revoked=self.revoked.append,
             login_limiter=RateLimiter(LOGIN_FAILURES, LOGIN_WINDOW_S, self.clock),
+            upload_limit_of=self.upload_limits.get,
         )
         self.alice = userdb.user_by_username("alice")
         self.bob = userdb.user_by_username("bob")
@@ -446,3 +451,37 @@ def test_bootstrap_info_does_not_offer_sharing_we_lack(harness):
 
     assert settings.enableSharedNotebooks is False
     assert settings.enablePublicNotebooks is False
+
+
+# Accounting and limits ----------------------------------------------------------
+
+
+def test_get_user_reports_the_upload_limit_of_the_users_shard(harness):
+    user = harness.service.getUser(harness.login().authenticationToken)
+
+    limit = harness.upload_limits["s3"]
+    assert user.accounting.uploadLimit == limit
+    assert user.accounting.uploadLimitNextMonth == limit
+    assert user.accountLimits.uploadLimit == limit
+    assert user.accounting.uploadLimitEnd == quota.month_end_ms(time.time() * 1000)
+
+
+def test_a_shard_without_a_known_limit_reports_none(harness):
+    result = harness.login("bob")
+
+    assert result.user.accounting.uploadLimit is None
+    assert result.user.accountLimits.uploadLimit is None
+    assert result.user.accounting.uploadLimitEnd is not None
+
+
+def test_account_limits_are_the_ones_shards_enforce(harness):
+    limits = harness.login().user.accountLimits
+
+    assert limits.noteSizeMax == validation.EDAM_NOTE_SIZE_MAX_FREE
+    assert limits.resourceSizeMax == validation.EDAM_RESOURCE_SIZE_MAX_FREE
+    assert limits.userNotebookCountMax == validation.EDAM_USER_NOTEBOOKS_MAX
+    assert limits.userTagCountMax == validation.EDAM_USER_TAGS_MAX
+    assert limits.userNoteCountMax == validation.EDAM_USER_NOTES_MAX
+    assert limits.noteTagCountMax == validation.EDAM_NOTE_TAGS_MAX
+    assert limits.noteResourceCountMax == validation.EDAM_NOTE_RESOURCES_MAX
+    assert limits.userSavedSearchesMax == validation.EDAM_USER_SAVED_SEARCHES_MAX

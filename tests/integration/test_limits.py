@@ -1,18 +1,21 @@
-"""Rate limits at the router: NoteStore calls per user and application, and
-failed logins per username, answered as EDAM's RATE_LIMIT_REACHED."""
+"""Limits on a real cluster: the router's rate limits (NoteStore calls per
+user and application, failed logins per username: RATE_LIMIT_REACHED) and
+the shards' monthly upload quota (QUOTA_REACHED), as clients see them."""
 
 import pytest
 
 from notestore.client import connect
 from notestore.cluster import Cluster
-from notestore.edam import Errors
+from notestore.edam import Errors, NoteStore, Types
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
-CALLS = 5
+CALLS = 10  # more than any one test makes, except the rate limit test
 WINDOW_S = 3600
 LOGIN_FAILURES = 2
 LOGIN_WINDOW_S = 600
+UPLOAD_LIMIT = 20_000
+ENML = '<?xml version="1.0" encoding="UTF-8"?><en-note>{}</en-note>'
 RATE_LIMIT_REACHED = Errors.EDAMErrorCode.RATE_LIMIT_REACHED
 
 
@@ -22,6 +25,7 @@ def cluster(tmp_path_factory):
         tmp_path_factory.mktemp("ratelimits"),
         shards=("s1",),
         nodes=("a",),
+        shard_options=[f"--upload-limit={UPLOAD_LIMIT}"],
         router_options=[
             f"--rate-limit={CALLS}",
             f"--rate-window={WINDOW_S}",
@@ -88,3 +92,29 @@ def test_failed_logins_past_the_limit_refuse_the_username(cluster, session):
 
     assert waited == LOGIN_WINDOW_S // LOGIN_FAILURES
     assert _login(session, "bystander", "other-password", "app")
+
+
+def test_uploads_past_the_monthly_quota_are_refused(cluster, session):
+    _, token = cluster.create_user("uploader", "uploader-password")
+    user_store, note_store = session.raw_user_store, session.raw_note_store
+    assert user_store.getUser(token).accounting.uploadLimit == UPLOAD_LIMIT
+    content = ENML.format("x" * (UPLOAD_LIMIT // 3))
+
+    note_store.createNote(token, Types.Note(title="one", content=content))
+    note_store.createNote(token, Types.Note(title="two", content=content))
+    uploaded = note_store.getSyncState(token).uploaded
+    assert uploaded == 2 * len(content)
+    with pytest.raises(Errors.EDAMUserException) as info:
+        note_store.createNote(token, Types.Note(title="three", content=content))
+
+    assert info.value.errorCode == Errors.EDAMErrorCode.QUOTA_REACHED
+    assert info.value.parameter == "Accounting.uploadLimit"
+    assert note_store.getSyncState(token).uploaded == uploaded
+    found = note_store.findNotesMetadata(
+        token,
+        NoteStore.NoteFilter(),
+        0,
+        10,
+        NoteStore.NotesMetadataResultSpec(includeTitle=True),
+    )
+    assert sorted(note.title for note in found.notes) == ["one", "two"]
