@@ -25,6 +25,7 @@ __all__ = [
     "encode_app_exception",
     "encode_error_reply",
     "encode_reply",
+    "reply_outcome",
 ]
 
 log = logging.getLogger(__name__)
@@ -166,6 +167,23 @@ def decode_reply(service, name, data):
     result = getattr(service, name + "_result")()
     result.read(proto)
     return result
+
+
+def reply_outcome(service, name, data):
+    """Name what a reply to ``service.name`` carries, for metrics: "success",
+    the declared exception's field name ("userException", ...), or
+    "applicationException" (also for a reply that cannot be read)."""
+    try:
+        mtype, fid = wire.peek_result_field(data)
+    except wire.ProtocolError:
+        return "applicationException"
+    if mtype != wire.REPLY:
+        return "applicationException"
+    if fid is None or fid == 0:
+        return "success"
+    result = getattr(service, name + "_result", None)
+    spec = result.thrift_spec.get(fid) if result is not None else None
+    return spec[1] if spec is not None else "applicationException"
 
 
 def encode_app_exception(name, seqid, kind, message):

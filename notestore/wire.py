@@ -20,6 +20,7 @@ __all__ = [
     "ProtocolError",
     "check_message",
     "peek_call",
+    "peek_result_field",
     "read_frame",
     "write_frame",
 ]
@@ -28,6 +29,7 @@ CALL, REPLY, EXCEPTION, ONEWAY = 1, 2, 3, 4
 
 _VERSION_MASK = 0xFFFF0000
 _VERSION_1 = 0x80010000
+_T_STOP = 0
 _T_STRING = 11
 _MAX_NAME_BYTES = 256
 _MAX_TOKEN_BYTES = 4096
@@ -58,6 +60,21 @@ def peek_call(data):
     """
     name, mtype, seqid, offset = _read_header(data)
     return Call(name, mtype, seqid, _read_first_string(data, offset))
+
+
+def peek_result_field(data):
+    """Which field a REPLY message's result struct holds first.
+
+    Returns (message type, field id): 0 is the method's return value, a
+    positive id one of its declared exceptions; the id is None for a
+    message that is not a REPLY or a result that holds no field (a void
+    method's success). Raises `ProtocolError` on a malformed header.
+    """
+    _name, mtype, _seqid, offset = _read_header(data)
+    if mtype != REPLY or len(data) < offset + 3 or data[offset] == _T_STOP:
+        return mtype, None
+    (fid,) = struct.unpack_from("!h", data, offset + 1)
+    return mtype, fid
 
 
 def check_message(data, max_depth=64):

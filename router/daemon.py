@@ -14,8 +14,9 @@ from gevent.pywsgi import WSGIServer
 from gevent.server import StreamServer
 
 from notestore import config as common
-from notestore import dispatch, logs, passwords
-from notestore.edam import UserStoreApi
+from notestore import dispatch, logs, metrics, passwords
+from notestore.callmetrics import CallMetrics
+from notestore.edam import NoteStoreApi, UserStoreApi
 from notestore.ratelimit import RateLimiter
 from notestore.tokens import TokenSigner
 from notestore.userdb import UserDB
@@ -180,7 +181,7 @@ class Router:
             login_limiter=RateLimiter(config.login_failures, config.login_window_s),
             upload_limit_of=self._upload_limit_of,
         )
-        self._userstore = dispatch.Dispatcher(UserStoreApi, userstore)
+        self.metrics = metrics.Registry()
         self._forwarder = NoteStoreForwarder(
             signer,
             self._shard_map,
@@ -188,8 +189,36 @@ class Router:
             self._revocations,
             config.failover_wait_s,
             RateLimiter(config.rate_limit, config.rate_window_s),
+            self.metrics,
         )
+        calls = CallMetrics(self.metrics, "notestore_router")
+        self._process_user = calls.wrap(
+            "user", UserStoreApi, dispatch.Dispatcher(UserStoreApi, userstore).process
+        )
+        self._process_note = calls.wrap("note", NoteStoreApi, self._forwarder.process)
+        self.metrics.collector(self._shard_map_metrics)
         self._servers = []
+
+    def _shard_map_metrics(self):
+        view = sorted(self._shard_map.view().items())
+        return [
+            (
+                "notestore_router_shard_primary_epoch",
+                "The epoch of the primary this router routes each shard to.",
+                "gauge",
+                [
+                    ({"shard": shard_id, "node": primary["node"]}, primary["epoch"])
+                    for shard_id, primary in view
+                    if primary
+                ],
+            ),
+            (
+                "notestore_router_shard_has_primary",
+                "1 when this router knows a primary for the shard, else 0.",
+                "gauge",
+                [({"shard": shard}, int(bool(primary))) for shard, primary in view],
+            ),
+        ]
 
     def _upload_limit_of(self, shard_id):
         # Each shard's primary publishes the quota it enforces.
@@ -210,13 +239,14 @@ class Router:
             }
         )
         app = ThriftHttpApp(
-            self._userstore.process,
-            self._forwarder.process,
+            self._process_user,
+            self._process_note,
             self._config.max_message_bytes,
+            self.metrics,
         )
         front = FramedFront(
-            self._userstore.process,
-            self._forwarder.process,
+            self._process_user,
+            self._process_note,
             self._config.max_message_bytes,
         )
         self._servers = [

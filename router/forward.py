@@ -10,7 +10,7 @@ primary within the failover wait.
 import logging
 import time
 
-from notestore import auth, dispatch, errors, tokens, wire
+from notestore import auth, dispatch, errors, metrics, tokens, wire
 from notestore.edam import Errors, NoteStoreApi, TApplicationException
 from notestore.ratelimit import RateLimiter
 from router.pool import NotDelivered, Uncertain
@@ -45,6 +45,7 @@ class NoteStoreForwarder:
         revoked,
         failover_wait_s,
         limiter=None,
+        registry=None,
     ):
         self._signer = signer
         self._shard_map = shard_map
@@ -52,6 +53,18 @@ class NoteStoreForwarder:
         self._revoked = revoked
         self._failover_wait_s = failover_wait_s
         self._limiter = limiter or RateLimiter(0, 1)
+        registry = registry or metrics.Registry()
+        self._refused = registry.counter(
+            "notestore_router_refused_calls_total",
+            "NoteStore calls the router answered itself, by reason.",
+            ("reason",),
+        )
+        self._retries = registry.counter(
+            "notestore_router_retries_total",
+            "Calls sent again after a shard refused them before any work"
+            " (not primary, connection refused, a read without an answer).",
+            ("shard",),
+        )
 
     def process(self, data):
         """Return the reply to one NoteStore request message."""
@@ -68,6 +81,9 @@ class NoteStoreForwarder:
             shard_id = self._route(call)
             return self._relay(call, shard_id, data)
         except _EDAM_ERRORS as exc:
+            code = getattr(exc, "errorCode", None)
+            reason = Errors.EDAMErrorCode._VALUES_TO_NAMES.get(code, "NOT_FOUND")
+            self._refused.inc(reason=reason)
             return dispatch.encode_error_reply(NoteStoreApi, call.name, call.seqid, exc)
 
     def _route(self, call):
@@ -107,6 +123,7 @@ class NoteStoreForwarder:
             remaining = deadline - _now()
             if remaining <= 0:
                 break
+            self._retries.inc(shard=shard_id)
             moved = self._shard_map.wait_primary(
                 shard_id, min(pause_s, remaining), not_this=primary
             )

@@ -3,12 +3,13 @@
 Every answer to a Thrift request is ``200`` with ``application/x-thrift``,
 errors included: clients never look at the status and crash on a body that
 is not Thrift. Repeated slashes collapse (``//edam/user`` is common).
+``GET /metrics`` answers the router's metrics for Prometheus.
 """
 
 import logging
 import re
 
-from notestore import dispatch
+from notestore import dispatch, metrics
 from notestore.edam import TApplicationException
 
 __all__ = ["ThriftHttpApp"]
@@ -31,13 +32,20 @@ class ThriftHttpApp:
     a client that built its URL from a stale shard still reaches its data.
     """
 
-    def __init__(self, userstore_process, notestore_process, max_message_bytes):
+    def __init__(
+        self, userstore_process, notestore_process, max_message_bytes, registry=None
+    ):
         self._userstore = userstore_process
         self._notestore = notestore_process
         self._max_message_bytes = max_message_bytes
+        self._registry = registry
 
     def __call__(self, environ, start_response):
         path = _SLASHES.sub("/", environ.get("PATH_INFO") or "/")
+        if path == "/metrics" and self._registry is not None:
+            if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+                return _plain(start_response, "405 Method Not Allowed", "GET it\n")
+            return metrics.serve(start_response, self._registry)
         process = self._route(path)
         if process is None:
             return _plain(start_response, "404 Not Found", "no such endpoint\n")

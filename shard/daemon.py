@@ -36,6 +36,7 @@ class ShardConfig:
     replica_timeout_s: float
     log_retention: int
     upload_limit: int
+    metrics_port: int
     max_frame_bytes: int
     ready_file: str
 
@@ -84,6 +85,13 @@ def parse_args(argv=None):
         help="bytes each user may upload per calendar month (UTC); 0 (the"
         " default) is no limit",
     )
+    parser.add_argument(
+        "--metrics-port",
+        type=int,
+        default=0,
+        help="port of the HTTP endpoint serving GET /metrics (0, the default,"
+        " picks a free one; the node publishes it in ZooKeeper)",
+    )
     parser.add_argument("--max-frame-bytes", type=int, default=110 * 1024 * 1024)
     parser.add_argument("--ready-file", help="write address and pid here when up")
     common.add_common_arguments(parser)
@@ -92,8 +100,9 @@ def parse_args(argv=None):
         parser.error(f"--shard must look like s1, not {args.shard!r}")
     if not _ID_RE.fullmatch(args.node):
         parser.error(f"--node must match {_ID_RE.pattern}, not {args.node!r}")
-    if not 0 <= args.port <= 65535:
-        parser.error(f"--port {args.port} is out of range")
+    for name in ("port", "metrics_port"):
+        if not 0 <= getattr(args, name) <= 65535:
+            parser.error(f"--{name.replace('_', '-')} is out of range")
     if args.log_retention < 1:
         parser.error("--log-retention must be at least 1")
     config = ShardConfig(
@@ -110,6 +119,7 @@ def parse_args(argv=None):
         replica_timeout_s=args.replica_timeout,
         log_retention=args.log_retention,
         upload_limit=args.upload_limit,
+        metrics_port=args.metrics_port,
         max_frame_bytes=args.max_frame_bytes,
         ready_file=args.ready_file,
     )

@@ -77,6 +77,7 @@ class LogSync:
         self._durable_lsn = storage.last_lsn()
         self._round_done = gevent.event.Event()
         self._syncing = False
+        self.rounds = 0  # fsyncs run, for metrics
 
     def wait_durable(self, lsn):
         while self._durable_lsn < lsn:
@@ -91,6 +92,7 @@ class LogSync:
             target = self._storage.last_lsn()
             gevent.get_hub().threadpool.apply(_fsync, (self._storage.wal_path,))
             self._durable_lsn = max(self._durable_lsn, target)
+            self.rounds += 1
         finally:
             self._syncing = False
             done, self._round_done = self._round_done, gevent.event.Event()
@@ -317,6 +319,7 @@ class Follower:
         self._proof = proof_for(config.secret)
         self._greenlet = None
         self.applied_records = 0
+        self.snapshots_restored = 0
 
     def start(self):
         self._greenlet = gevent.spawn(self._run)
@@ -398,6 +401,7 @@ class Follower:
                 handle.flush()
                 os.fsync(handle.fileno())
             self._storage.restore_from(path)
+            self.snapshots_restored += 1
         finally:
             _remove(path)
             client.snapshotEnd(self._proof, info.snapshotId)

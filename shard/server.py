@@ -11,9 +11,11 @@ import logging
 import time
 
 import gevent
+from gevent.pywsgi import WSGIServer
 from gevent.server import StreamServer
 
-from notestore import dispatch, errors, framed, wire
+from notestore import dispatch, errors, framed, metrics, wire
+from notestore.callmetrics import CallMetrics
 from notestore.edam import NoteStoreApi, Replication, ReplicationApi
 from notestore.noteservice import NoteStoreService
 from notestore.tokens import TokenSigner
@@ -61,26 +63,51 @@ class ShardServer:
         )
         self._notes = dispatch.Dispatcher(NoteStoreApi, service)
         handler = _ReplicationHandler(config.secret, lambda: self._leader)
-        self._replication = dispatch.Dispatcher(ReplicationApi, handler)
         self._replication_methods = frozenset(ReplicationApi.thrift_services)
         self._server = StreamServer((config.host, config.port), self._handle)
         self._trimmer = None
+        self.metrics = metrics.Registry()
+        calls = CallMetrics(self.metrics, "notestore_shard")
+        self._answer_note_call = calls.wrap("note", NoteStoreApi, self._answer_note)
+        self._answer_replication = calls.wrap(
+            "replication",
+            ReplicationApi,
+            dispatch.Dispatcher(ReplicationApi, handler).process,
+        )
+        self._writes = 0  # records committed as primary
+        self.metrics.collector(self._state_metrics)
+        self._metrics_server = WSGIServer(
+            (config.host, config.metrics_port),
+            metrics.wsgi_app(self.metrics),
+            log=None,
+            error_log=log,
+        )
 
     @property
     def address(self):
         host, port = self._server.address[:2]
-        return {"host": host, "port": port}
+        return {
+            "host": host,
+            "port": port,
+            "metrics_port": self._metrics_server.address[1],
+        }
 
     def start(self):
         """Listen, then join the cluster. Blocks until ZooKeeper answers."""
         remove_snapshots(self._config.data_dir)
         self._server.start()
-        log.info("serving on %s:%d", *self._server.address[:2])
+        self._metrics_server.start()
+        log.info(
+            "serving on %s:%d, metrics on port %d",
+            *self._server.address[:2],
+            self._metrics_server.address[1],
+        )
         self._coordinator.start(self.address)
         self._trimmer = gevent.spawn(self._trim_log_forever)
 
     def stop(self):
         self._server.stop(timeout=2)
+        self._metrics_server.stop(timeout=1)
         self._follower.stop()
         if self._leader is not None:
             self._leader.close()
@@ -96,11 +123,18 @@ class ShardServer:
     def process(self, data):
         """Answer one request message."""
         try:
+            name = wire.peek_call(data).name
+        except wire.ProtocolError:
+            name = None
+        if name in self._replication_methods:
+            return self._answer_replication(data)
+        return self._answer_note_call(data)
+
+    def _answer_note(self, data):
+        try:
             call = wire.peek_call(data)
         except wire.ProtocolError:
             return self._notes.process(data)  # answers PROTOCOL_ERROR
-        if call.name in self._replication_methods:
-            return self._replication.process(data)
         if not self._coordinator.writable:
             # Refused before any work, so the router may retry elsewhere.
             refusal = errors.system_error("SHARD_UNAVAILABLE", errors.NOT_PRIMARY)
@@ -131,6 +165,7 @@ class ShardServer:
         if not self._coordinator.writable or self._leader is None:
             raise errors.system_error("SHARD_UNAVAILABLE", errors.NOT_PRIMARY)
         lsn = self._storage.commit(self._coordinator.epoch, record)
+        self._writes += 1
         # The answer waits in `process`, after the handler has let go of its
         # write lock, so that many writes wait for one fsync and one fetch.
         self._pending[gevent.getcurrent()] = lsn
@@ -181,10 +216,95 @@ class ShardServer:
             status["lag"] = self._leader.lag()
         return status
 
+    def _state_metrics(self):
+        config, coordinator = self._config, self._coordinator
+        lag = self._leader.lag() if self._leader is not None else {}
+        return [
+            (
+                "notestore_shard_info",
+                "This node's shard, node id and acknowledgement mode.",
+                "gauge",
+                [
+                    (
+                        {
+                            "shard": config.shard_id,
+                            "node": config.node_id,
+                            "ack_mode": config.ack_mode,
+                        },
+                        1,
+                    )
+                ],
+            ),
+            (
+                "notestore_shard_role",
+                "1 for the role this node has now (primary, secondary, starting).",
+                "gauge",
+                [({"role": coordinator.role}, 1)],
+            ),
+            _gauge(
+                "notestore_shard_writable",
+                "1 while this node answers writes.",
+                int(coordinator.writable),
+            ),
+            _gauge(
+                "notestore_shard_epoch", "The epoch this node knows.", coordinator.epoch
+            ),
+            _gauge(
+                "notestore_shard_last_lsn",
+                "The last LSN in this node's log.",
+                self._storage.last_lsn(),
+            ),
+            _gauge(
+                "notestore_shard_first_lsn",
+                "The oldest LSN the log retains.",
+                self._storage.first_lsn(),
+            ),
+            _gauge(
+                "notestore_shard_insync_nodes",
+                "Nodes in the shard's in-sync set.",
+                len(coordinator.insync_nodes()),
+            ),
+            (
+                "notestore_shard_follower_lag_records",
+                "On the primary: records each follower has yet to acknowledge.",
+                "gauge",
+                [({"follower": node}, behind) for node, behind in sorted(lag.items())],
+            ),
+            _counter(
+                "notestore_shard_writes_total",
+                "Write records this node committed as primary.",
+                self._writes,
+            ),
+            _counter(
+                "notestore_shard_fsyncs_total",
+                "Group commits: fsyncs of the log, each covering every"
+                " write waiting at that moment.",
+                self._log_sync.rounds,
+            ),
+            _counter(
+                "notestore_shard_replicated_records_total",
+                "Records this node applied as a follower.",
+                self._follower.applied_records,
+            ),
+            _counter(
+                "notestore_shard_snapshots_restored_total",
+                "Snapshots of the primary this node restored.",
+                self._follower.snapshots_restored,
+            ),
+        ]
+
     def _trim_log_forever(self):
         while True:
             gevent.sleep(1.0)
             self._storage.trim_log(self._config.log_retention)
+
+
+def _gauge(name, help_text, value):
+    return name, help_text, "gauge", [({}, value)]
+
+
+def _counter(name, help_text, value):
+    return name, help_text, "counter", [({}, value)]
 
 
 def _outcome(function, *args):
