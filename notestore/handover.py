@@ -70,10 +70,15 @@ def _run(zk, layout, shard_id, source, target, timeout_s):
         zk.create(layout.handover(shard_id), request)
     except NodeExistsError as exc:
         raise HandoverError(f"a handover of {shard_id} is in progress") from exc
-    if not _wait_for_leader(zk, layout, shard_id, target, started + timeout_s):
-        _withdraw(zk, layout, shard_id)
+    led = _wait_for_leader(zk, layout, shard_id, target, started + timeout_s)
+    elapsed_s = time.monotonic() - started
+    # The winner deletes the request a moment after it has won; deleting it
+    # here too means the handover is over when this returns, and the next
+    # one is not refused as "in progress".
+    _withdraw(zk, layout, shard_id)
+    if not led:
         raise HandoverError(f"{target} did not take over within {timeout_s} s")
-    return time.monotonic() - started
+    return elapsed_s
 
 
 def force_primary(zookeeper, zk_root, shard_id, node, timeout_s=10.0):

@@ -169,6 +169,7 @@ class Router:
         self._revocations = Revocations(self._userdb, config.revocation_poll_s)
         self._shard_map = ShardMap(config.zookeeper, config.zk_root)
         self._connections = ShardConnections(config.max_message_bytes)
+        self._shard_map.on_replaced(self._abandon_calls_to_old_primary)
         signer = TokenSigner(config.secret)
         host = urllib.parse.urlsplit(config.public_url).hostname
         userstore = UserStoreService(
@@ -219,6 +220,23 @@ class Router:
                 [({"shard": shard}, int(bool(primary))) for shard, primary in view],
             ),
         ]
+
+    def _abandon_calls_to_old_primary(self, shard_id, old, new):
+        # A call still waiting on the old primary once another node leads
+        # waits on a node that was frozen or cut off: its answer, if it ever
+        # comes, cannot be trusted. Ending it now answers a write with
+        # SHARD_UNAVAILABLE (its fate is unknown) and sends a read again to
+        # the new primary, instead of both hanging until the call timeout.
+        count = self._connections.abandon(old["host"], old["port"])
+        if count:
+            log.warning(
+                "shard %s moved from %s to %s: abandoned %d calls waiting on %s",
+                shard_id,
+                old.get("node"),
+                new.get("node"),
+                count,
+                old.get("node"),
+            )
 
     def _upload_limit_of(self, shard_id):
         # Each shard's primary publishes the quota it enforces.

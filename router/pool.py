@@ -29,6 +29,7 @@ class ShardConnections:
 
     def __init__(self, max_frame_bytes, connect_timeout_s=2.0, call_timeout_s=30.0):
         self._idle = collections.defaultdict(list)
+        self._busy = collections.defaultdict(set)  # address -> sockets in a call
         self._max_frame_bytes = max_frame_bytes
         self._connect_timeout_s = connect_timeout_s
         self._call_timeout_s = call_timeout_s
@@ -41,17 +42,36 @@ class ShardConnections:
         after the request left.
         """
         sock = self._checkout(host, port)
+        busy = self._busy[(host, port)]
+        busy.add(sock)
         try:
             wire.write_frame(sock.sendall, payload)
             reply = wire.read_frame(wire.recv_exactly_from(sock), self._max_frame_bytes)
         except (OSError, wire.ProtocolError) as exc:
             sock.close()
             raise Uncertain(f"{host}:{port}: {exc}") from exc
+        finally:
+            busy.discard(sock)
         if reply is None:
             sock.close()
             raise Uncertain(f"{host}:{port} closed the connection")
         self._idle[(host, port)].append(sock)
         return reply
+
+    def abandon(self, host, port):
+        """End every call waiting on ``host:port``; return how many.
+
+        Each ends in `Uncertain` at once instead of at the call timeout. For
+        a node that stopped answering (frozen, or cut off) once another has
+        taken its place.
+        """
+        busy = list(self._busy.get((host, port), ()))
+        for sock in busy:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # closed meanwhile: its call has ended already
+        return len(busy)
 
     def close(self):
         for sockets in self._idle.values():

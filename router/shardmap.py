@@ -11,11 +11,10 @@ import time
 
 import gevent.event
 import gevent.lock
-from kazoo.client import KazooClient, KazooState
+from kazoo.client import KazooState
 from kazoo.exceptions import KazooException, NodeExistsError
-from kazoo.handlers.gevent import SequentialGeventHandler
 
-from notestore import zklayout
+from notestore import zkclient, zklayout
 
 __all__ = ["ShardMap"]
 
@@ -26,12 +25,10 @@ class ShardMap:
     def __init__(self, zookeeper, zk_root, session_timeout_s=10.0):
         self._layout = zklayout.Layout(zk_root)
         self._identity = None  # published under <root>/routers for status
-        self._zk = KazooClient(
-            hosts=zookeeper,
-            timeout=session_timeout_s,
-            handler=SequentialGeventHandler(),
-        )
+        self._zk = zkclient.gevent_client(zookeeper, session_timeout_s)
         self._primaries = {}  # shard id -> znode value of its primary, or None
+        self._last_known = {}  # shard id -> the last primary that was not None
+        self._replaced_listeners = []
         self._changed = gevent.event.Event()
         self._publish_lock = gevent.lock.Semaphore()
 
@@ -79,6 +76,12 @@ class ShardMap:
                 return None
             self._changed.wait(remaining)
 
+    def on_replaced(self, listener):
+        """Call ``listener(shard_id, old, new)`` whenever a shard's primary
+        is replaced by one at another address (``old`` and ``new`` are
+        znode values). Listeners run in the watch callback: no blocking."""
+        self._replaced_listeners.append(listener)
+
     def _on_shards(self, children):
         for shard_id in children:
             if shard_id not in self._primaries:
@@ -102,11 +105,21 @@ class ShardMap:
         if primary != self._primaries.get(shard_id):
             log.info("shard %s primary is now %s", shard_id, _describe(primary))
         self._primaries[shard_id] = primary
+        if primary is not None:
+            self._note_replacement(shard_id, primary)
         # Waiters hold the event they saw; a fresh one arms the next change.
         changed, self._changed = self._changed, gevent.event.Event()
         changed.set()
         if self._identity is not None:
             gevent.spawn(self._publish_view)
+
+    def _note_replacement(self, shard_id, primary):
+        old = self._last_known.get(shard_id)
+        self._last_known[shard_id] = primary
+        if old is None or _address(old) == _address(primary):
+            return
+        for listener in self._replaced_listeners:
+            listener(shard_id, old, primary)
 
     def view(self):
         """Shard id -> the primary this router routes to (node and epoch)."""
@@ -142,3 +155,7 @@ def _describe(primary):
         return "unknown"
     node, epoch = primary.get("node"), primary.get("epoch")
     return f"{node} at {primary['host']}:{primary['port']} (epoch {epoch})"
+
+
+def _address(primary):
+    return primary["host"], primary["port"]

@@ -29,16 +29,15 @@ import os
 import gevent
 import gevent.event
 import gevent.lock
-from kazoo.client import KazooClient, KazooState
+from kazoo.client import KazooState
 from kazoo.exceptions import (
     BadVersionError,
     KazooException,
     NodeExistsError,
     NoNodeError,
 )
-from kazoo.handlers.gevent import SequentialGeventHandler
 
-from notestore import zklayout
+from notestore import zkclient, zklayout
 
 __all__ = ["Coordinator", "Role"]
 
@@ -83,11 +82,7 @@ class Coordinator:
         self._catch_up = catch_up or (lambda node: None)
         self._on_nodes_changed = on_nodes_changed or (lambda: None)
         self._status = status or dict
-        self._zk = KazooClient(
-            hosts=config.zookeeper,
-            timeout=config.session_timeout_s,
-            handler=SequentialGeventHandler(),
-        )
+        self._zk = zkclient.gevent_client(config.zookeeper, config.session_timeout_s)
         self.role = Role.STARTING
         self.epoch = 0
         self._connected = False
