@@ -326,6 +326,8 @@ def _ensure_secret(path, size):
 def main(argv=None):
     args = _parse_args(argv)
     logging.basicConfig(level="INFO", format="%(asctime)s %(message)s")
+    # The launcher's own short ZooKeeper sessions are not news to the operator.
+    logging.getLogger("kazoo.client").setLevel("WARNING")
     ports = ClusterPorts(
         args.zookeeper_port, args.mysql_port, args.http_port, args.tcp_port
     )

@@ -213,11 +213,18 @@ class Coordinator:
                 "node": self._config.node_id,
                 "pid": os.getpid(),
                 "role": self.role,
-                "epoch": self.epoch,
+                "epoch": self._published_epoch(),
                 "lsn": self._last_lsn(),
                 **self._status(),
             }
         )
+
+    def _published_epoch(self):
+        # A secondary reports the epoch it follows, so that status shows
+        # every node of a healthy shard in the same epoch.
+        if self.role == Role.PRIMARY or self._primary is None:
+            return self.epoch
+        return self._primary.get("epoch", self.epoch)
 
     def _publish(self):
         path = self._layout.node(self._config.shard_id, self._config.node_id)
