@@ -138,7 +138,10 @@ class Reads:
 
     def notes_meta_of(self, user_id, guids):
         """Map note GUIDs to their rows without content."""
-        sql = f"SELECT {NOTE_META_COLUMNS} FROM notes WHERE user_id = ?"
+        # The unary + keeps SQLite off the (user_id, usn) index: given a
+        # list of GUIDs it would otherwise scan every note of the account
+        # (200 ms at 100,000 notes) instead of looking up each GUID.
+        sql = f"SELECT {NOTE_META_COLUMNS} FROM notes WHERE +user_id = ?"
         sql += " AND guid IN ({})"
         return {row["guid"]: row for row in self._in(sql, guids, user_id)}
 
