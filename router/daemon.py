@@ -160,6 +160,10 @@ def _listen(host, port, parser):
     return sock
 
 
+# Seconds a replaced primary has to answer the calls it holds.
+ABANDON_GRACE_S = 0.25
+
+
 class Router:
     """Wires the router's parts together; `start` blocks until serving."""
 
@@ -222,11 +226,15 @@ class Router:
         ]
 
     def _abandon_calls_to_old_primary(self, shard_id, old, new):
-        # A call still waiting on the old primary once another node leads
-        # waits on a node that was frozen or cut off: its answer, if it ever
-        # comes, cannot be trusted. Ending it now answers a write with
-        # SHARD_UNAVAILABLE (its fate is unknown) and sends a read again to
-        # the new primary, instead of both hanging until the call timeout.
+        # A call still waiting on the old primary a while after another node
+        # leads waits on a node that was frozen or cut off. Ending it answers
+        # a write with SHARD_UNAVAILABLE (its fate is unknown) and sends a
+        # read again to the new primary, instead of both hanging until the
+        # call timeout. The grace lets an old primary that handed over
+        # cleanly deliver the answers it was sending as it let go.
+        gevent.spawn_later(ABANDON_GRACE_S, self._abandon_calls, shard_id, old, new)
+
+    def _abandon_calls(self, shard_id, old, new):
         count = self._connections.abandon(old["host"], old["port"])
         if count:
             log.warning(
