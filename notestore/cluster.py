@@ -20,11 +20,13 @@ import argparse
 import dataclasses
 import json
 import logging
+import math
 import os
 import secrets
 import signal
 import sys
 import threading
+import time
 from pathlib import Path
 
 from notestore import clusterstate, services
@@ -71,6 +73,11 @@ class DaemonProcess(services.ManagedProcess):
     def exited(self):
         """True once a started daemon has died on its own."""
         return self._process is not None and self._process.poll() is not None
+
+    @property
+    def exit_status(self):
+        """The exit status of a daemon that has exited (-N for signal N)."""
+        return self._process.returncode if self._process is not None else None
 
     def pause(self):
         """SIGSTOP the daemon, as a stalled machine would look."""
@@ -348,9 +355,9 @@ def main(argv=None):
     try:
         cluster.start()
         _announce(cluster)
-        reported = set()
-        while not stopping.wait(1):
-            _report_exits(cluster, reported)
+        supervisor = _Supervisor(cluster, restart=not args.no_restart)
+        while not stopping.wait(_SUPERVISE_INTERVAL_S):
+            supervisor.check()
     except services.ServiceError as exc:
         print(f"notestore-cluster: {exc}", file=sys.stderr)
         return 1
@@ -386,6 +393,11 @@ def _parse_args(argv):
     )
     parser.add_argument(
         "--ack-mode", choices=("sync", "async"), default="sync", help="for every shard"
+    )
+    parser.add_argument(
+        "--no-restart",
+        action="store_true",
+        help="leave a router or shard node that dies down instead of restarting it",
     )
     args = parser.parse_args(argv)
     for name in ("zookeeper_port", "mysql_port", "http_port", "tcp_port"):
@@ -425,11 +437,71 @@ def _announce(cluster):
     )
 
 
-def _report_exits(cluster, reported):
-    for process in [cluster.router, *cluster.shards.values()]:
-        if process.exited and process.name not in reported:
-            reported.add(process.name)
-            log.warning("%s exited; see %s", process.name, process.log_path)
+_SUPERVISE_INTERVAL_S = 0.2
+_FIRST_RESTART_DELAY_S = 1.0
+_MAX_RESTART_DELAY_S = 30.0
+# A daemon that dies sooner than this after a restart is crash-looping.
+_HEALTHY_RUN_S = 10.0
+
+
+class _Supervisor:
+    """Restarts the router and shard nodes when they die, as an init system
+    would, so that a node killed by hand comes back and rejoins its shard.
+
+    The first restart comes a second after the exit; a daemon that dies
+    again within ten seconds of a restart waits twice as long each time, up
+    to thirty seconds. With ``restart`` off it only reports each exit.
+    """
+
+    def __init__(self, cluster, restart):
+        self._cluster = cluster
+        self._restart = restart
+        self._due = {}  # name -> monotonic time of its restart
+        self._delay_s = {}  # name -> the delay its next restart waits
+        self._started = {}  # name -> monotonic time of its last restart
+
+    def check(self):
+        now = time.monotonic()
+        for process in [self._cluster.router, *self._cluster.shards.values()]:
+            if process is None or not process.exited:
+                continue
+            if process.name not in self._due:
+                self._schedule(process, now)
+            elif now >= self._due[process.name]:
+                self._start(process, now)
+
+    def _schedule(self, process, now):
+        name = process.name
+        if not self._restart:
+            self._due[name] = math.inf
+            log.warning(
+                "%s exited (status %s); see %s",
+                name,
+                process.exit_status,
+                process.log_path,
+            )
+            return
+        delay_s = _FIRST_RESTART_DELAY_S
+        if now - self._started.get(name, -math.inf) < _HEALTHY_RUN_S:
+            delay_s = min(self._delay_s.get(name, 0) * 2, _MAX_RESTART_DELAY_S)
+            delay_s = max(delay_s, _FIRST_RESTART_DELAY_S)
+        self._delay_s[name] = delay_s
+        self._due[name] = now + delay_s
+        log.warning(
+            "%s exited (status %s); restarting it in %.0f s; see %s",
+            name,
+            process.exit_status,
+            delay_s,
+            process.log_path,
+        )
+
+    def _start(self, process, now):
+        del self._due[process.name]
+        self._started[process.name] = now
+        try:
+            process.start()
+        except services.ServiceError as exc:
+            log.warning("cannot restart %s: %s", process.name, exc)
 
 
 if __name__ == "__main__":

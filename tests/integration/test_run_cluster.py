@@ -13,6 +13,7 @@ import time
 
 import pytest
 
+from notestore import clusterstate
 from notestore.client import connect
 from notestore.edam import Types
 
@@ -155,3 +156,47 @@ def test_a_run_after_a_crash_starts_cleanly(tmp_path):
         launcher.wait(STOP_TIMEOUT_S)
     assert launcher.returncode == 0
     _wait_no_processes(var)
+
+
+def test_a_killed_node_is_restarted_and_rejoins_its_shard(tmp_path):
+    var = tmp_path / "var"
+    launcher = _launch(var)
+    try:
+        info = _wait_described(launcher, var)
+        shard = info["users"][0]["shard"]
+        old = _shard_state(info, shard)["primary"]["node"]
+        old_pid = _shard_state(info, shard)["nodes"][old]["pid"]
+
+        os.kill(old_pid, signal.SIGKILL)
+
+        state = _wait_shard(
+            info,
+            shard,
+            lambda state: state["primary"]
+            and state["primary"]["node"] != old
+            and state["nodes"].get(old, {}).get("pid") not in (None, old_pid)
+            and old in state["insync"],
+        )
+        assert state["nodes"][old]["role"] == "secondary"
+        with connect(*_tcp(info), token=info["users"][0]["token"]) as session:
+            session.note_store.createNote(Types.Note(title="after", content=ENML))
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        launcher.wait(STOP_TIMEOUT_S)
+    assert launcher.returncode == 0
+    assert f"shard-{shard}-{old} exited (status -9); restarting it" in (
+        launcher.stdout.read()
+    )
+    _wait_no_processes(var)
+
+
+def _shard_state(info, shard):
+    return clusterstate.read_state(info["zookeeper"], info["zk_root"])[shard]
+
+
+def _wait_shard(info, shard, condition):
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while not condition(state := _shard_state(info, shard)):
+        assert time.monotonic() < deadline, state
+        time.sleep(0.1)
+    return state
