@@ -102,7 +102,11 @@ class Dispatcher:
             wire.check_message(data)
         except wire.ProtocolError as exc:
             raise _Undecodable(name, seqid) from exc
-        proto = TPyBinaryProtocol(_StrictBuffer(data), strict_read=False)
+        # strict_decode: a string that is not UTF-8 is a malformed message,
+        # not bytes for the handler (binary fields still arrive as bytes).
+        proto = TPyBinaryProtocol(
+            _StrictBuffer(data), strict_read=False, strict_decode=True
+        )
         try:
             name, mtype, seqid = proto.read_message_begin()
             if name not in self._methods:

@@ -40,6 +40,10 @@ class TinyHandler:
             raise TApplicationException(TApplicationException.UNKNOWN, "nope")
         raise errors.user_error("BAD_DATA_FORMAT", "publicUri")
 
+    def getResourceByHash(self, authenticationToken, noteGuid, contentHash, *flags):
+        self.calls.append(("getResourceByHash", noteGuid, contentHash))
+        return Types.Resource(guid=GUID)
+
     def findRelated(self):
         raise AssertionError("an IDL method that is not callable as declared")
 
@@ -258,6 +262,31 @@ def test_args_struct_cut_before_its_stop_byte_is_protocol_error(dispatcher, hand
     assert exc.type == TApplicationException.PROTOCOL_ERROR
     assert seqid == 3
     assert handler.calls == []
+
+
+def test_string_argument_that_is_not_utf8_is_protocol_error(dispatcher, handler):
+    # Thrift strings are UTF-8; a handler must never be handed bytes where
+    # the IDL promises a string.
+    guid = b"\xff" + GUID.encode()[1:]
+    body = b"\x0b\x00\x01\x00\x00\x00\x03tok\x0b\x00\x02\x00\x00\x00\x24" + guid
+    data = encode_raw("getNoteContent", TMessageType.CALL, 5, body + b"\x00")
+
+    name, seqid, exc = read_app_exception(dispatcher.process(data))
+
+    assert (name, seqid) == ("getNoteContent", 5)
+    assert exc.type == TApplicationException.PROTOCOL_ERROR
+    assert handler.calls == []
+
+
+def test_binary_argument_that_is_not_utf8_arrives_as_bytes(dispatcher, handler):
+    digest = b"\xff\xfe" + bytes(14)
+
+    reply = dispatcher.process(
+        encode_call("getResourceByHash", noteGuid=GUID, contentHash=digest)
+    )
+
+    assert dispatch.decode_reply(NoteStoreApi, "getResourceByHash", reply).success
+    assert handler.calls == [("getResourceByHash", GUID, digest)]
 
 
 def test_protocol_error_leaves_the_dispatcher_usable(dispatcher):
