@@ -10,7 +10,7 @@ import string
 import time
 
 from notestore import auth, errors, passwords, quota, tokens, validation
-from notestore.edam import Types, UserStore
+from notestore.edam import Limits, Types, UserStore
 from notestore.ratelimit import RateLimiter
 
 __all__ = ["PublicUrls", "UserStoreService"]
@@ -113,6 +113,14 @@ class UserStoreService:
         deviceDescription,
         supportsTwoFactor,
     ):
+        _check_device_field(
+            deviceIdentifier, Limits.EDAM_DEVICE_ID_LEN_MAX, "deviceIdentifier"
+        )
+        _check_device_field(
+            deviceDescription,
+            Limits.EDAM_DEVICE_DESCRIPTION_LEN_MAX,
+            "deviceDescription",
+        )
         user = self._check_login(username, password)
         return self._session(user, consumerKey, LONG_SESSION_LIFETIME_S)
 
@@ -253,6 +261,15 @@ def _user(record):
         shardId=record.shard_id,
         attributes=Types.UserAttributes(),
     )
+
+
+def _check_device_field(value, max_len, parameter):
+    # EDAM_DEVICE_ID_REGEX and EDAM_DEVICE_DESCRIPTION_REGEX: no control
+    # characters, at most max_len of them. Both fields may be left out.
+    if not value:
+        return
+    if len(value) > max_len or any(map(validation.is_cc, value)):
+        raise errors.user_error("BAD_DATA_FORMAT", parameter)
 
 
 def _app_name(consumer_key):

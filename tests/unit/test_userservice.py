@@ -203,6 +203,42 @@ def test_empty_password_is_data_required(harness, password):
     raises_user_error(CODES.DATA_REQUIRED, "password", harness.login, "alice", password)
 
 
+def _login_from(harness, device_id, description):
+    return harness.service.authenticateLongSession(
+        "alice", PASSWORD, "app", "secret", device_id, description, False
+    )
+
+
+@pytest.mark.parametrize(
+    "device_id, description, parameter",
+    [
+        ("d" * 33, "A phone", "deviceIdentifier"),
+        ("dev\n1", "A phone", "deviceIdentifier"),
+        ("dev-1", "p" * 65, "deviceDescription"),
+        ("dev-1", "Bob's\tphone", "deviceDescription"),
+    ],
+)
+def test_bad_device_fields_are_bad_data_format(
+    harness, device_id, description, parameter
+):
+    raises_user_error(
+        CODES.BAD_DATA_FORMAT,
+        parameter,
+        _login_from,
+        harness,
+        device_id,
+        description,
+    )
+
+
+@pytest.mark.parametrize(
+    "device_id, description",
+    [("d" * 32, "p" * 64), (None, None), ("", ""), ("\u00e9t\u00e9", "Bob's iPad")],
+)
+def test_device_fields_within_edam_limits_are_accepted(harness, device_id, description):
+    assert _login_from(harness, device_id, description).authenticationToken
+
+
 def _fail_logins(harness, username, count):
     for _ in range(count):
         with pytest.raises(Errors.EDAMUserException):
