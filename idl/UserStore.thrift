@@ -72,10 +72,11 @@ struct BootstrapInfo {
 
 service UserStore {
 
-  // True when the client's protocol version can talk to us.
+  // True when the client's protocol version can talk to us. As in EDAM,
+  // a version left out means ours.
   bool checkVersion(1: string clientName,
-                    2: i16 edamVersionMajor,
-                    3: i16 edamVersionMinor),
+                    2: i16 edamVersionMajor = EDAM_VERSION_MAJOR,
+                    3: i16 edamVersionMinor = EDAM_VERSION_MINOR),
 
   BootstrapInfo getBootstrapInfo(1: string locale),
 

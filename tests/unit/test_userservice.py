@@ -1,12 +1,13 @@
 """Unit tests for notestore.userservice over an in-memory user DB."""
 
+import struct
 import time
 
 import pytest
 from fakes import FakeUserDB
 
-from notestore import quota, validation
-from notestore.edam import Errors, Types, UserStore
+from notestore import dispatch, quota, validation
+from notestore.edam import Errors, Types, UserStore, UserStoreApi
 from notestore.ratelimit import RateLimiter
 from notestore.tokens import TokenSigner, token_digest
 from notestore.userservice import (
@@ -113,6 +114,20 @@ def test_check_version(harness, major, minor, expected):
 
 def test_check_version_without_minor_is_false(harness):
     assert harness.service.checkVersion("client", 1, None) is False
+
+
+def test_check_version_call_without_version_numbers_is_true(harness):
+    # EDAM declares the versions with defaults (1 and the IDL's minor), so a
+    # client that leaves them out speaks the server's own version.
+    name = b"checkVersion"
+    header = struct.pack("!Ii", 0x80010001, len(name)) + name + struct.pack("!i", 0)
+    body = b"\x0b\x00\x01" + struct.pack("!i", 6) + b"client\x00"
+    dispatcher = dispatch.Dispatcher(UserStoreApi, harness.service)
+
+    reply = dispatcher.process(header + body)
+
+    result = dispatch.decode_reply(UserStoreApi, "checkVersion", reply)
+    assert result.success is True
 
 
 # authenticateLongSession ------------------------------------------------------
