@@ -27,6 +27,9 @@ The grammar is Evernote's public EBNF. Where it is silent or unhelpful:
   ``-notebook:`` excludes a notebook.
 - A trailing ``*`` inside quotes (``"san fran*"``) makes the phrase's last
   word a prefix.
+- Names and attribute strings compare as `string_key` has them: case
+  folded, and each run of whitespace one space, as the grammar says of
+  every string match.
 """
 
 import calendar
@@ -52,6 +55,7 @@ __all__ = [
     "is_word_char",
     "parse_query",
     "split_words",
+    "string_key",
     "time_zone",
 ]
 
@@ -74,7 +78,7 @@ class Text:
 
 @dataclass(frozen=True)
 class TagTerm:
-    """``tag:``: ``name_key`` is casefolded; None means any tag (``tag:*``)."""
+    """``tag:``: ``name_key`` is a `string_key`; None means any tag (``tag:*``)."""
 
     name_key: str | None
     prefix: bool = False
@@ -106,7 +110,7 @@ class NumberTerm:
 
 @dataclass(frozen=True)
 class StringTerm:
-    """An attribute string equal to ``value_key``, casefolded.
+    """An attribute string equal to ``value_key``, a `string_key`.
 
     ``field`` ``resource`` is a resource's MIME type and ``applicationData``
     an application data key. With ``prefix`` the value only has to start
@@ -303,6 +307,15 @@ def split_words(text):
     return words
 
 
+def string_key(text):
+    """Return ``text`` as string matches compare it: case folded, each run of
+    whitespace one space. The index keeps attribute strings this way."""
+    return _SPACES.sub(" ", text).casefold()
+
+
+_SPACES = re.compile(r"\s+")
+
+
 def _word_end(text, pos):
     while pos < len(text) and is_word_char(text[pos]):
         pos += 1
@@ -397,7 +410,7 @@ class _Parser:
         if not name:
             self._stop(start)
             return
-        self._scopes.append(NotebookScope(name.casefold(), negated))
+        self._scopes.append(NotebookScope(string_key(name), negated))
         self._chunk_used = True
 
     def _add(self, term, start):
@@ -462,14 +475,14 @@ def _tag_term(field, value, negated):
     name, prefix = _split_star(value)
     if name is None:
         return TagTerm(None, negated=negated)
-    return TagTerm(name.casefold(), prefix, negated) if name else None
+    return TagTerm(string_key(name), prefix, negated) if name else None
 
 
 def _string_term(field, value, negated):
     name, prefix = _split_star(value)
     if name is None:
         return StringTerm(field, None, negated=negated)
-    return StringTerm(field, name.casefold(), prefix, negated) if name else None
+    return StringTerm(field, string_key(name), prefix, negated) if name else None
 
 
 def _split_star(value):

@@ -22,7 +22,8 @@ in ``notebook:`` and ``tag:`` are always current.
   that ``tag:`` and NoteFilter.tagGuids are FTS5 terms too.
 - ``note_search_facts``: the note and resource attributes that labels
   compare (author, reminderTime, resource MIME, fileName ...), one row per
-  value: strings casefolded, numbers, timestamps and flags as numbers.
+  value: strings as the grammar's ``string_key`` (case folded, runs of
+  spaces as one), numbers, timestamps and flags as numbers.
 
 Each note's row id (``docid``) is ``user_id * 2**32 + n``. Every user owns
 one contiguous range of row ids, and FTS5 seeks to that range (a rowid
@@ -48,6 +49,7 @@ from notestore.searchgrammar import (
     Text,
     Todo,
     parse_query,
+    string_key,
     time_zone,
 )
 
@@ -393,7 +395,7 @@ def _attribute_facts(attributes, strings, numbers):
     for field in strings:
         value = attributes.get(field)
         if isinstance(value, str):
-            yield field, value.casefold(), None
+            yield field, string_key(value), None
     for field in numbers:
         value = attributes.get(field)
         if isinstance(value, int | float):  # bool is an int: True is 1
@@ -604,14 +606,39 @@ class _Plan:
     def _tag_expression(self, term):
         if term.name_key is None:
             return f'tag_keys : "{_ANY_TAG_KEY}"'
-        value_sql, value_params = _string_match("name_key", term.name_key, term.prefix)
-        rows = self._db.execute(
-            f"SELECT guid FROM tags WHERE user_id = ? AND {value_sql} LIMIT ?",
-            (self._user_id, *value_params, _MAX_TAG_KEYS + 1),
-        ).fetchall()
-        if len(rows) > _MAX_TAG_KEYS:
+        guids = self._named("tags", term.name_key, term.prefix, _MAX_TAG_KEYS + 1)
+        if len(guids) > _MAX_TAG_KEYS:
             return None  # a prefix naming very many tags: a SQL condition
-        return _tag_keys_expression([guid for (guid,) in rows])
+        return _tag_keys_expression(guids)
+
+    def _named(self, table, name_key, prefix, limit=-1):
+        """GUIDs (at most ``limit``) of the user's tags or notebooks whose
+        name matches ``name_key``, a `string_key`.
+
+        Stored keys are case folded only, and runs of spaces compare as one
+        space. A key without a space matches the same names either way; a
+        key with one is compared here, over the names that start with its
+        first word (an index range).
+        """
+        if " " not in name_key:
+            value_sql, params = _string_match("name_key", name_key, prefix)
+            rows = self._db.execute(
+                f"SELECT guid FROM {table} WHERE user_id = ? AND {value_sql} LIMIT ?",
+                (self._user_id, *params, limit),
+            )
+            return [guid for (guid,) in rows]
+        first_word = name_key.split(" ", 1)[0]
+        value_sql, params = _string_match("name_key", first_word, True)
+        rows = self._db.execute(
+            f"SELECT guid, name_key FROM {table} WHERE user_id = ? AND {value_sql}",
+            (self._user_id, *params),
+        )
+        guids = [
+            guid
+            for guid, stored in rows
+            if _key_matches(string_key(stored), name_key, prefix)
+        ]
+        return guids if limit < 0 else guids[:limit]
 
     def _match_expression(self, query, tag_guids):
         """Return the FTS5 expression every match satisfies, or None.
@@ -642,11 +669,9 @@ class _Plan:
 
     def _add_query(self, query):
         for scope in query.scopes:
-            sql = (
-                "s.notebook_guid IN (SELECT guid FROM notebooks"
-                " WHERE user_id = ? AND name_key = ?)"
-            )
-            self._add_term(sql, [self._user_id, scope.name_key], scope.negated)
+            guids = self._named("notebooks", scope.name_key, False)
+            sql = f"s.notebook_guid IN ({', '.join('?' * len(guids))})"
+            self._add_term(sql, guids, scope.negated)
         for term in query.terms:
             if not (self.has_match and term in self._fts):
                 self._add_term(*self._condition(term), term.negated)
@@ -753,6 +778,10 @@ def _string_match(column, value_key, prefix):
     # A prefix as a range, so that an index on the column serves it:
     # U+10FFFF sorts after every character in SQLite's binary collation.
     return f"{column} >= ? AND {column} < ?", [value_key, value_key + "\U0010ffff"]
+
+
+def _key_matches(key, value_key, prefix):
+    return key.startswith(value_key) if prefix else key == value_key
 
 
 def _text_expression(term):

@@ -373,6 +373,19 @@ def test_tag_names_with_spaces(store):
     assert store.find('tag:"sweet things"') == ["Cake"]
 
 
+def test_runs_of_spaces_in_names_compare_as_one_space(store):
+    # The grammar: string matches ignore case, and runs of spaces compare as
+    # one space, in the query and in the stored name alike.
+    work = store.notebook("Work  Stuff")
+    store.note("Cake", tags=[store.tag("Sweet  Things")], notebook=work)
+    store.note("Bread", tags=[store.tag("Sweet Thing")])
+    assert store.find('tag:"sweet things"') == ["Cake"]
+    assert store.find('tag:"sweet  thing"') == ["Bread"]
+    assert sorted(store.find('tag:"sweet   thing*"')) == titles("Bread", "Cake")
+    assert store.find('notebook:"work stuff"') == ["Cake"]
+    assert store.find('-notebook:"work \u00a0 stuff"') == ["Bread"]
+
+
 def test_any_tag_and_no_tag(store):
     tag = store.tag("x")
     store.note("Tagged", tags=[tag])
@@ -533,6 +546,15 @@ def test_attribute_strings(store):
     assert store.find("contentClass:evernote.food") == ["Clip"]
     assert store.find('placeName:"CAFÉ CENTRAL"') == ["Clip"]
     assert store.find("sourceURL:https://example.com/") == ["Clip"]
+
+
+def test_runs_of_spaces_in_attribute_strings_compare_as_one_space(store):
+    store.note("Double", attributes={"author": "Jane  Doe"})
+    store.note("Single", attributes={"author": "Jane Doe"})
+    store.note("Other", attributes={"author": "Jane Doering"})
+    assert sorted(store.find('author:"jane doe"')) == titles("Double", "Single")
+    assert sorted(store.find('author:"jane   doe"')) == titles("Double", "Single")
+    assert store.find('-author:"jane  doe"') == ["Other"]
 
 
 def test_application_data_keys(store):

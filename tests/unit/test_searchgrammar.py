@@ -164,6 +164,14 @@ def test_tag():
     assert one("-tag:food") == TagTerm("food", negated=True)
 
 
+def test_runs_of_spaces_in_values_are_one_space():
+    assert one('tag:"Sweet   Things"') == TagTerm("sweet things")
+    assert one('tag:"Sweet \u00a0 Th*"') == TagTerm("sweet th", prefix=True)
+    assert one('author:"Jane  Doe"') == StringTerm("author", "jane doe")
+    scopes = parse_query('notebook:"My   Notes"').scopes
+    assert scopes == (NotebookScope("my notes"),)
+
+
 def test_intitle():
     assert one("intitle:potato") == Text(("potato",), title_only=True)
     assert one('intitle:"sweet potato"') == Text(("sweet", "potato"), title_only=True)
