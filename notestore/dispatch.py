@@ -129,7 +129,11 @@ class Dispatcher:
         except Exception as exc:  # noqa: BLE001 - every failure becomes a reply
             if not _store_declared(result, exc):
                 return self._internal_error(name, seqid, result, exc)
-        return encode_reply(name, seqid, result)
+        try:
+            return encode_reply(name, seqid, result)
+        except Exception as exc:  # noqa: BLE001 - a result the IDL cannot carry
+            fresh = getattr(self._service, name + "_result")()
+            return self._internal_error(name, seqid, fresh, exc)
 
     def _internal_error(self, name, seqid, result, exc):
         log.exception("%s failed with an unexpected error", name)

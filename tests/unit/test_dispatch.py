@@ -44,6 +44,9 @@ class TinyHandler:
         self.calls.append(("getResourceByHash", noteGuid, contentHash))
         return Types.Resource(guid=GUID)
 
+    def getNoteTagNames(self, authenticationToken, guid):
+        return ["fine", 7]  # not a list<string>: the reply cannot be encoded
+
     def findRelated(self):
         raise AssertionError("an IDL method that is not callable as declared")
 
@@ -331,6 +334,17 @@ def test_unexpected_error_is_internal_system_exception(dispatcher, handler):
     assert result.systemException.message
     assert "a bug in the handler" not in result.systemException.message
     assert handler.calls == [("getSyncState", "t")]
+
+
+def test_result_that_cannot_be_encoded_is_internal_system_exception(dispatcher):
+    data = encode_call("getNoteTagNames", seqid=6, authenticationToken="t", guid=GUID)
+
+    reply = dispatcher.process(data)
+
+    assert read_message(reply)[1:3] == (TMessageType.REPLY, 6)
+    result = dispatch.decode_reply(NoteStoreApi, "getNoteTagNames", reply)
+    assert result.success is None
+    assert result.systemException.errorCode == CODES.INTERNAL_ERROR
 
 
 def test_undeclared_user_exception_becomes_a_system_exception(dispatcher):
