@@ -69,16 +69,6 @@ class DaemonProcess(services.ManagedProcess):
     def port(self):
         return self.info.get("port") or self.info.get("http_port")
 
-    @property
-    def exited(self):
-        """True once a started daemon has died on its own."""
-        return self._process is not None and self._process.poll() is not None
-
-    @property
-    def exit_status(self):
-        """The exit status of a daemon that has exited (-N for signal N)."""
-        return self._process.returncode if self._process is not None else None
-
     def pause(self):
         """SIGSTOP the daemon, as a stalled machine would look."""
         os.kill(self.pid, signal.SIGSTOP)
@@ -469,6 +459,15 @@ class _Supervisor:
                 self._schedule(process, now)
             elif now >= self._due[process.name]:
                 self._start(process, now)
+        for process in (self._cluster.zookeeper, self._cluster.mariadb):
+            if process.exited and process.name not in self._due:
+                self._due[process.name] = math.inf
+                log.warning(
+                    "%s exited (status %s) and is not restarted; see %s",
+                    process.name,
+                    process.exit_status,
+                    process.log_path,
+                )
 
     def _schedule(self, process, now):
         name = process.name

@@ -120,6 +120,16 @@ class ManagedProcess:
         return self._process is not None and self._process.poll() is None
 
     @property
+    def exited(self) -> bool:
+        """True once a started process has died on its own."""
+        return self._process is not None and self._process.poll() is not None
+
+    @property
+    def exit_status(self):
+        """The exit status of a process that has exited (-N for signal N)."""
+        return self._process.returncode if self._process is not None else None
+
+    @property
     def pid_file(self) -> Path:
         return self.data_dir.with_name(self.data_dir.name + ".pid")
 

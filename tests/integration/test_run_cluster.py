@@ -164,8 +164,9 @@ def test_a_killed_node_is_restarted_and_rejoins_its_shard(tmp_path):
     try:
         info = _wait_described(launcher, var)
         shard = info["users"][0]["shard"]
-        old = _shard_state(info, shard)["primary"]["node"]
-        old_pid = _shard_state(info, shard)["nodes"][old]["pid"]
+        before = _shard_state(info, shard)
+        old = before["primary"]["node"]
+        old_pid = before["nodes"][old]["pid"]
 
         os.kill(old_pid, signal.SIGKILL)
 
@@ -175,11 +176,18 @@ def test_a_killed_node_is_restarted_and_rejoins_its_shard(tmp_path):
             lambda state: state["primary"]
             and state["primary"]["node"] != old
             and state["nodes"].get(old, {}).get("pid") not in (None, old_pid)
+            and state["nodes"][old].get("role") == "secondary"
             and old in state["insync"],
         )
-        assert state["nodes"][old]["role"] == "secondary"
+        new = state["primary"]["node"]
         with connect(*_tcp(info), token=info["users"][0]["token"]) as session:
             session.note_store.createNote(Types.Note(title="after", content=ENML))
+        _wait_shard(  # the restarted node holds that write too
+            info,
+            shard,
+            lambda state: state["nodes"][new]["lsn"] > before["nodes"][old]["lsn"]
+            and state["nodes"][old]["lsn"] == state["nodes"][new]["lsn"],
+        )
     finally:
         launcher.send_signal(signal.SIGINT)
         launcher.wait(STOP_TIMEOUT_S)
