@@ -43,6 +43,9 @@ class PublicUrls:
         return f"{self.base}/edam/user"
 
 
+TOO_MANY_FAILURES = "User.tooManyFailuresTryAgainLater"
+
+
 class UserStoreService:
     """One method per served UserStore call, taking the IDL arguments.
 
@@ -52,7 +55,8 @@ class UserStoreService:
     deliberately slow password check off its event loop. ``login_limiter``
     (a `notestore.ratelimit.RateLimiter`) counts failed logins per username:
     once a name has used them up, every login for it is refused with
-    RATE_LIMIT_REACHED until the limiter lets it try again, so passwords
+    PERMISSION_DENIED "User.tooManyFailuresTryAgainLater" until the limiter
+    lets it try again, so passwords
     cannot be guessed at the speed of the KDF. ``upload_limit_of(shard_id)``
     gives the monthly upload limit the shard enforces (0 or None: none or
     unknown), reported in ``User.accounting`` and ``User.accountLimits``.
@@ -172,13 +176,9 @@ class UserStoreService:
         # Counted per name whether or not it exists: the answer must not
         # tell the two apart.
         key = username.casefold()
-        wait_s = self._login_limiter.wait_s(key)
-        if wait_s:
-            raise errors.system_error(
-                "RATE_LIMIT_REACHED",
-                "too many failed logins for this username",
-                rate_limit_duration_s=wait_s,
-            )
+        if self._login_limiter.wait_s(key):
+            # EDAM's documented answer; it carries no retry time.
+            raise errors.user_error("PERMISSION_DENIED", TOO_MANY_FAILURES)
         user = self._userdb.user_by_username(username)
         if user is None:
             self._login_limiter.spend(key)

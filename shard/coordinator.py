@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 
 ZK_CALL_TIMEOUT_S = 5.0
 PUBLISH_INTERVAL_S = 0.5
+# Our previous session's registration may linger, or vanish as we look.
+_REGISTER_ATTEMPTS = 3
 
 
 class Role:
@@ -199,12 +201,19 @@ class Coordinator:
 
     def _register(self):
         path = self._layout.node(self._config.shard_id, self._config.node_id)
-        try:
-            self._zk.create(path, self._node_value(), ephemeral=True)
-        except NodeExistsError:
-            # Our previous session's znode lingers until that session expires.
-            self._zk.delete(path)
-            self._zk.create(path, self._node_value(), ephemeral=True)
+        for _attempt in range(_REGISTER_ATTEMPTS - 1):
+            try:
+                self._zk.create(path, self._node_value(), ephemeral=True)
+                return
+            except NodeExistsError:
+                pass
+            # Our previous session's znode lingers until that session
+            # expires; it may expire on its own between our two calls.
+            try:
+                self._zk.delete(path)
+            except NoNodeError:
+                pass
+        self._zk.create(path, self._node_value(), ephemeral=True)
 
     def _node_value(self):
         return zklayout.encode(
