@@ -1,10 +1,12 @@
 """Bad input through the router: each gets a typed answer, others carry on."""
 
 import http.client
+import random
 import socket
 import struct
 import time
 
+import faults
 import pytest
 from thriftpy2.protocol import TBinaryProtocol
 from thriftpy2.thrift import TApplicationException, TMessageType
@@ -218,3 +220,54 @@ def test_direct_connection_to_a_shard_cannot_impersonate(cluster, user):
         _expect_user_error(
             direct.note_store.listNotebooks, Code.INVALID_AUTH, "authenticationToken"
         )
+
+
+def test_mutated_messages_never_break_the_router_or_a_shard(cluster, router_tcp, user):
+    # Seeded mutations of a valid createNote: bytes flipped after the token
+    # (so most reach the shard's handlers) and messages cut short, framed
+    # over TCP to the router and to the shard's primary directly. Every
+    # frame must get an answer, and no process may log a traceback.
+    token = user[2]
+    state = clusterstate.read_state(cluster.zookeeper.hostport, cluster.zk_root)
+    primary = state[user[0].shard_id]["primary"]
+    good = _call(
+        "createNote",
+        authenticationToken=token,
+        note=Types.Note(title="fuzzed", content=ENML.format("x")),
+    )
+    start = good.index(token.encode()) + len(token)
+    rng = random.Random(2024)
+    targets = [router_tcp, (primary["host"], primary["port"])]
+    daemons = [cluster.router, *cluster.shards.values()]
+    offsets = {process: process.log_path.stat().st_size for process in daemons}
+
+    for _ in range(FUZZ_MESSAGES):
+        message = bytearray(good)
+        for _ in range(rng.randint(1, 8)):
+            message[rng.randrange(start, len(message))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            message = message[: rng.randrange(start, len(message))]
+        assert _exchange(rng.choice(targets), bytes(message)), "no answer"
+
+    _assert_router_serves(router_tcp, token)
+    for process, offset in offsets.items():
+        assert not process.exited, process.name
+        assert "Traceback" not in faults.log_since(process, offset), process.name
+
+
+FUZZ_MESSAGES = 2000
+
+
+def _call(name, **arguments):
+    buf = TMemoryBuffer()
+    proto = TBinaryProtocol(buf)
+    proto.write_message_begin(name, TMessageType.CALL, 0)
+    getattr(NoteStoreApi, name + "_args")(**arguments).write(proto)
+    return buf.getvalue()
+
+
+def _exchange(address, message):
+    """Send one frame; return the reply frame's first bytes (b"" if none)."""
+    with socket.create_connection(address, timeout=10) as sock:
+        sock.sendall(struct.pack("!i", len(message)) + message)
+        return sock.recv(65536)
