@@ -32,23 +32,24 @@ class CallMetrics:
         """``process`` (request bytes -> reply bytes), measured."""
 
         def measured(data):
-            started = time.perf_counter()
-            reply = process(data)
-            self.seconds.observe(time.perf_counter() - started, service=service_label)
-            name = _declared_name(api, data)
-            self.calls.inc(
-                service=service_label,
-                method=name,
-                outcome=dispatch.reply_outcome(api, name, reply),
-            )
-            return reply
+            return self.measure(service_label, api, _peeked_name(data), process, data)
 
         return measured
 
+    def measure(self, service_label, api, name, process, *args):
+        """Return ``process(*args)``, the reply to a call of method ``name``
+        (None when the request has no readable name), counted and timed."""
+        started = time.perf_counter()
+        reply = process(*args)
+        self.seconds.observe(time.perf_counter() - started, service=service_label)
+        method = name if name in api.thrift_services else _UNDECLARED
+        outcome = dispatch.reply_outcome(api, method, reply)
+        self.calls.inc(service=service_label, method=method, outcome=outcome)
+        return reply
 
-def _declared_name(api, data):
+
+def _peeked_name(data):
     try:
-        name = wire.peek_call(data).name
+        return wire.peek_call(data).name
     except wire.ProtocolError:
-        return _UNDECLARED
-    return name if name in api.thrift_services else _UNDECLARED
+        return None

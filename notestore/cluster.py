@@ -482,8 +482,8 @@ class _Supervisor:
             return
         delay_s = _FIRST_RESTART_DELAY_S
         if now - self._started.get(name, -math.inf) < _HEALTHY_RUN_S:
-            delay_s = min(self._delay_s.get(name, 0) * 2, _MAX_RESTART_DELAY_S)
-            delay_s = max(delay_s, _FIRST_RESTART_DELAY_S)
+            doubled_s = 2 * self._delay_s.get(name, _FIRST_RESTART_DELAY_S)
+            delay_s = min(doubled_s, _MAX_RESTART_DELAY_S)
         self._delay_s[name] = delay_s
         self._due[name] = now + delay_s
         log.warning(

@@ -56,8 +56,8 @@ class UserStoreService:
     (a `notestore.ratelimit.RateLimiter`) counts failed logins per username:
     once a name has used them up, every login for it is refused with
     PERMISSION_DENIED "User.tooManyFailuresTryAgainLater" until the limiter
-    lets it try again, so passwords
-    cannot be guessed at the speed of the KDF. ``upload_limit_of(shard_id)``
+    lets it try again, so passwords cannot be guessed at the speed of the
+    KDF. ``upload_limit_of(shard_id)``
     gives the monthly upload limit the shard enforces (0 or None: none or
     unknown), reported in ``User.accounting`` and ``User.accountLimits``.
     """

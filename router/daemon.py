@@ -238,12 +238,11 @@ class Router:
         count = self._connections.abandon(old["host"], old["port"])
         if count:
             log.warning(
-                "shard %s moved from %s to %s: abandoned %d calls waiting on %s",
+                "shard %s moved from %s to %s: abandoned %d calls still waiting",
                 shard_id,
                 old.get("node"),
                 new.get("node"),
                 count,
-                old.get("node"),
             )
 
     def _upload_limit_of(self, shard_id):

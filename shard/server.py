@@ -66,14 +66,9 @@ class ShardServer:
         self._replication_methods = frozenset(ReplicationApi.thrift_services)
         self._server = StreamServer((config.host, config.port), self._handle)
         self._trimmer = None
+        self._replication = dispatch.Dispatcher(ReplicationApi, handler)
         self.metrics = metrics.Registry()
-        calls = CallMetrics(self.metrics, "notestore_shard")
-        self._answer_note_call = calls.wrap("note", NoteStoreApi, self._answer_note)
-        self._answer_replication = calls.wrap(
-            "replication",
-            ReplicationApi,
-            dispatch.Dispatcher(ReplicationApi, handler).process,
-        )
+        self._calls = CallMetrics(self.metrics, "notestore_shard")
         self._writes = 0  # records committed as primary
         self.metrics.collector(self._state_metrics)
         self._metrics_server = WSGIServer(
@@ -122,19 +117,17 @@ class ShardServer:
 
     def process(self, data):
         """Answer one request message."""
-        try:
-            name = wire.peek_call(data).name
-        except wire.ProtocolError:
-            name = None
-        if name in self._replication_methods:
-            return self._answer_replication(data)
-        return self._answer_note_call(data)
-
-    def _answer_note(self, data):
+        measure = self._calls.measure
         try:
             call = wire.peek_call(data)
-        except wire.ProtocolError:
-            return self._notes.process(data)  # answers PROTOCOL_ERROR
+        except wire.ProtocolError:  # answered PROTOCOL_ERROR
+            return measure("note", NoteStoreApi, None, self._notes.process, data)
+        if call.name in self._replication_methods:
+            process = self._replication.process
+            return measure("replication", ReplicationApi, call.name, process, data)
+        return measure("note", NoteStoreApi, call.name, self._answer_note, data, call)
+
+    def _answer_note(self, data, call):
         if not self._coordinator.writable:
             # Refused before any work, so the router may retry elsewhere.
             refusal = errors.system_error("SHARD_UNAVAILABLE", errors.NOT_PRIMARY)
